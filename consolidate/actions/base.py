@@ -1,0 +1,122 @@
+"""What an action is: a small frozen object that describes, applies and undoes itself.
+
+Dry-run is `describe()` + `diff()`. `apply()` returns a receipt (JSON) that `undo()` takes.
+`settle()` answers, after a crash, whether an action whose outcome was never recorded did
+take effect, by looking at the real state rather than guessing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Union
+
+from consolidate.gitio import Git
+from consolidate.journal import Store
+
+Receipt = dict[str, Any]
+REGISTRY: dict[str, type[Action]] = {}
+
+
+@dataclass
+class Env:
+    """What actions may touch while they apply or undo."""
+
+    git: Git
+    store: Store
+    docker: Callable[[], Any]
+    receipts: dict[str, Receipt] = field(default_factory=dict)
+    force: bool = False
+    run_hooks: bool = False
+    prior: Receipt = field(default_factory=dict)
+    progress: Callable[[str], None] = lambda _message: None
+
+    @property
+    def root(self) -> Path:
+        return self.git.root
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: ClassVar[str] = "action"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "kind" in cls.__dict__:
+            REGISTRY[cls.kind] = cls
+
+    def describe(self) -> str:
+        raise NotImplementedError(type(self).__name__)
+
+    def diff(self) -> str:
+        return ""
+
+    def paths(self) -> tuple[str, ...]:
+        """Work-tree paths this action changes (the commit stages exactly these)."""
+        return ()
+
+    def simulate(self, ws: Any) -> None:
+        """Change the planning workspace as apply would change the work tree."""
+
+    def prepare(self, env: Env) -> Receipt:
+        """The prior state undo needs, recorded in the journal before the side effect."""
+        return {}
+
+    def apply(self, env: Env) -> Receipt:
+        raise NotImplementedError(type(self).__name__)
+
+    def settle(self, env: Env) -> Receipt | None:
+        """After a crash: the receipt if the effect is in place, None if it is not."""
+        return None
+
+    def undo(self, env: Env, receipt: Receipt) -> None:
+        """Reverse apply, from its receipt. Default: nothing to undo."""
+
+
+# ---- serialisation: bytes go to the blob store, everything else is JSON ---------------
+def dump(action: Action, store: Store | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": action.kind}
+    for f in dataclasses.fields(action):
+        out[f.name] = _dump_value(getattr(action, f.name), store)
+    return out
+
+
+def load(data: dict[str, Any], store: Store) -> Action:
+    cls = REGISTRY[data["kind"]]
+    hints = typing.get_type_hints(cls)
+    kwargs = {
+        f.name: _load_value(data[f.name], hints[f.name], store)
+        for f in dataclasses.fields(cls)
+        if f.name in data
+    }
+    return cls(**kwargs)
+
+
+def _dump_value(value: Any, store: Store | None) -> Any:
+    if isinstance(value, bytes):
+        if store is None:
+            return {"$bytes": len(value)}
+        return {"$blob": store.put_blob(value)}
+    if isinstance(value, tuple | list):
+        return [_dump_value(v, store) for v in value]
+    if isinstance(value, dict):
+        return {k: _dump_value(v, store) for k, v in value.items()}
+    return value
+
+
+def _load_value(value: Any, hint: Any, store: Store) -> Any:
+    if isinstance(value, dict) and "$blob" in value:
+        return store.get_blob(value["$blob"])
+    origin = typing.get_origin(hint)
+    if origin in (Union, types.UnionType):
+        options = [a for a in typing.get_args(hint) if a is not type(None)]
+        return None if value is None else _load_value(value, options[0], store)
+    if origin is tuple and isinstance(value, list):
+        args = typing.get_args(hint)
+        inner = args[0] if args else Any
+        return tuple(_load_value(v, inner, store) for v in value)
+    return value

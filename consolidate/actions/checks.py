@@ -1,0 +1,185 @@
+"""Actions that look rather than change: record findings, run the validation commands."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from consolidate import failpoints
+from consolidate.actions.base import Action, Env, Receipt
+from consolidate.actions.files import read_state
+from consolidate.gitio import environment_without_git_vars
+from consolidate.journal import atomic_write
+from consolidate.report import fill_validation, validation_summary
+
+OUTPUT_LIMIT = 8000
+
+
+@dataclass(frozen=True)
+class RecordFindings(Action):
+    """The investigation's findings, kept in the journal for the report and `status`."""
+
+    kind: ClassVar[str] = "record-findings"
+    summary: str
+
+    def describe(self) -> str:
+        return f"record findings: {self.summary}"
+
+    def apply(self, env: Env) -> Receipt:
+        return {}
+
+    def settle(self, env: Env) -> Receipt | None:
+        return {}
+
+
+@dataclass(frozen=True)
+class RunValidation(Action):
+    """Run the playbook's commands (no shell), fill the report, fail the step on a failure."""
+
+    kind: ClassVar[str] = "run-validation"
+    spec: str
+    report: str | None = None
+    report_before: bytes | None = None
+
+    def commands(self) -> list[dict[str, Any]]:
+        return list(json.loads(self.spec))
+
+    def describe(self) -> str:
+        names = ", ".join(c["name"] for c in self.commands()) or "no commands"
+        return f"run validation ({names})" + (f" and fill {self.report}" if self.report else "")
+
+    def diff(self) -> str:
+        return "\n".join(
+            f"$ {' '.join(c['argv'])}    # {c['name']}, timeout {c['timeout']:g}s, in {c['cwd']}"
+            for c in self.commands()
+        )
+
+    def paths(self) -> tuple[str, ...]:
+        return (self.report,) if self.report else ()
+
+    def prepare(self, env: Env) -> Receipt:
+        return {"untracked_before": sorted(env.git.untracked_files())}
+
+    def apply(self, env: Env) -> Receipt:
+        results = []
+        for index, command in enumerate(self.commands()):
+            results.append(self._run_one(env, command))
+            failpoints.hit(f"validate:command:{index}:done")
+        summary = validation_summary(results)
+        receipt: Receipt = {"results": results, "summary": summary}
+        if self.report and self.report_before is not None:
+            text = fill_validation(self.report_before.decode("utf-8"), results).encode("utf-8")
+            full = env.root / self.report
+            atomic_write(full, text, _mode_of(full))
+            receipt["report_sha"] = hashlib.sha256(text).hexdigest()
+        receipt["created"] = self._created_files(env)
+        failed = [r for r in results if r["status"] != "passed"]
+        if failed:
+            first = failed[0]
+            receipt["failed"] = True
+            receipt["error"] = f"validation failed: {first['name']} {first['status']}" + (
+                f" (exit {first['exit']})" if first.get("exit") is not None else ""
+            )
+        return receipt
+
+    def settle(self, env: Env) -> Receipt | None:
+        return None
+
+    def undo(self, env: Env, receipt: Receipt) -> None:
+        created = receipt.get("created")
+        if created is None:
+            created = self._ignored_new_files(env, receipt.get("untracked_before", []))
+        for path, digest in sorted(created.items(), reverse=True):
+            full = env.root / path
+            state = read_state(full)
+            if state is not None and hashlib.sha256(state).hexdigest() == digest:
+                full.unlink()
+                _prune(env.root, path)
+        if self.report and self.report_before is not None:
+            full = env.root / self.report
+            if full.exists() and full.read_bytes() != self.report_before:
+                atomic_write(full, self.report_before, _mode_of(full))
+
+    def _run_one(self, env: Env, command: dict[str, Any]) -> dict[str, Any]:
+        env.progress(f"validate: {command['name']}")
+        started = time.monotonic()
+        result = _execute(command["argv"], env.root / command["cwd"], command["timeout"])
+        result.update(name=command["name"], argv=command["argv"])
+        result["seconds"] = round(time.monotonic() - started, 2)
+        env.progress(f"validate: {command['name']} {result['status']} in {result['seconds']}s")
+        return result
+
+    def _created_files(self, env: Env) -> dict[str, str]:
+        before = set(env.prior.get("untracked_before", []))
+        created: dict[str, str] = {}
+        for path in env.git.untracked_files():
+            state = read_state(env.root / path)
+            if path not in before and path != self.report and state is not None:
+                created[path] = hashlib.sha256(state).hexdigest()
+        return created
+
+    def _ignored_new_files(self, env: Env, before: list[str]) -> dict[str, str]:
+        """After a crash mid-validation: only new files git ignores (build output) are ours."""
+        seen = set(before)
+        visible = set(env.git.untracked_files(ignored=False))
+        created: dict[str, str] = {}
+        for path in env.git.untracked_files():
+            state = read_state(env.root / path)
+            if path not in seen and path not in visible and state is not None:
+                created[path] = hashlib.sha256(state).hexdigest()
+        return created
+
+
+def _execute(argv: list[str], cwd: Any, timeout: float) -> dict[str, Any]:
+    try:
+        proc = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=environment_without_git_vars(),
+            start_new_session=True,
+        )
+    except FileNotFoundError:
+        return {"status": "not found", "exit": None, "output": f"{argv[0]}: command not found"}
+    except OSError as exc:
+        return {"status": "could not start", "exit": None, "output": str(exc)}
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+        status = "passed" if proc.returncode == 0 else "failed"
+        return {"status": status, "exit": proc.returncode, "output": _tail(out)}
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        out, _ = proc.communicate()
+        return {"status": f"timed out after {timeout:g}s", "exit": None, "output": _tail(out)}
+
+
+def _tail(data: bytes) -> str:
+    text = data.decode("utf-8", errors="replace")
+    return text if len(text) <= OUTPUT_LIMIT else "...\n" + text[-OUTPUT_LIMIT:]
+
+
+def _mode_of(full: Any) -> int:
+    try:
+        return int(os.stat(full).st_mode & 0o7777)
+    except FileNotFoundError:
+        return 0o644
+
+
+def _prune(root: Any, path: str) -> None:
+    parent = (root / path).parent
+    while parent != root:
+        try:
+            parent.rmdir()
+        except OSError:
+            return
+        parent = parent.parent

@@ -1,0 +1,167 @@
+"""The command line: parse, call, render, and map errors to exit codes in one place."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+
+from consolidate import __version__, render
+from consolidate.errors import ConsolidateError
+from consolidate.logs import configure_logging
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Remove a dead component from a multi-service repository: planned, checkpointed, "
+    "reversible.",
+)
+
+RepoOpt = Annotated[Path, typer.Option("--repo", help="The repository (default: here).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+
+
+@app.callback()
+def _global(
+    log_json: Annotated[bool, typer.Option("--log-json", help="Logs as JSON lines on stderr.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logs.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Warnings and errors only.")] = False,
+) -> None:
+    configure_logging(json_logs=log_json, verbose=verbose, quiet=quiet)
+
+
+@app.command("run")
+def run_cmd(
+    target: Annotated[str, typer.Argument(help="A playbook name (playbooks/NAME.yaml) or path.")],
+    repo: RepoOpt = Path("."),
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan and diffs; change nothing.")] = False,
+    yes: YesOpt = False,
+    json_out: JsonOpt = False,
+    allow_dirty: Annotated[bool, typer.Option("--allow-dirty", help="Run on a work tree with uncommitted changes.")] = False,
+    no_image_backup: Annotated[bool, typer.Option("--no-image-backup", help="Do not tag Docker images.")] = False,
+    run_hooks: Annotated[bool, typer.Option("--run-hooks", help="Run the repository's git hooks on commit.")] = False,
+    rollback_on_failure: Annotated[bool, typer.Option("--rollback-on-failure", help="Undo everything if a step fails.")] = False,
+) -> None:
+    """Remove a component as its playbook declares (resumes an interrupted run)."""
+    from consolidate import runner
+
+    options = runner.Options(
+        repo=repo,
+        dry_run=dry_run,
+        yes=yes,
+        interactive=_interactive(),
+        allow_dirty=allow_dirty,
+        image_backup=not no_image_backup,
+        run_hooks=run_hooks,
+        rollback_on_failure=rollback_on_failure,
+        confirm=_confirm_plan,
+    )
+    result = runner.run(target, options)
+    if result["status"] == "planned":
+        _emit(json_out, render.plan_doc(result), render.plan_text(result))
+    else:
+        _emit(json_out, render.run_doc(result), render.run_text(result))
+        if result.get("rolled_back_after_failure"):
+            raise typer.Exit(1)
+
+
+@app.command("status")
+def status_cmd(repo: RepoOpt = Path("."), json_out: JsonOpt = False) -> None:
+    """Show the state of the last run in this repository."""
+    from consolidate import runner
+
+    result = runner.status(repo)
+    _emit(json_out, render.status_doc(result), render.status_text(result))
+
+
+@app.command("rollback")
+def rollback_cmd(
+    repo: RepoOpt = Path("."),
+    yes: YesOpt = False,
+    json_out: JsonOpt = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite files changed since the run.")] = False,
+) -> None:
+    """Undo the last run: files, compose, docs, commit, backup branch and tags."""
+    from consolidate import runner
+
+    options = runner.Options(repo=repo, yes=yes, interactive=_interactive(), force=force)
+    if not yes and options.interactive and not typer.confirm("Undo the last run?", err=True):
+        raise typer.Exit(2)
+    result = runner.rollback(options)
+    if result["status"] == "nothing":
+        _emit(json_out, result, f"{result['message']}; nothing to do.\n")
+    else:
+        _emit(json_out, render.run_doc(result), render.run_text(result))
+
+
+@app.command("investigate")
+def investigate_cmd(
+    name: Annotated[str, typer.Argument(help="The component's name.")],
+    repo: RepoOpt = Path("."),
+    json_out: JsonOpt = False,
+) -> None:
+    """Show what a removal of NAME would touch: files, services, mentions, history."""
+    from consolidate import investigation
+
+    found = investigation.investigate(name, repo)
+    _emit(json_out, found, investigation.as_text(found))
+
+
+@app.command("demo")
+def demo_cmd(
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="Where to create the sample (default: a temp dir).")
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Create the bundled sample repository and remove its orchestrator, end to end."""
+    from consolidate import demo
+
+    result = demo.run_demo(directory)
+    _emit(json_out, result["doc"], result["text"])
+
+
+@app.command("version")
+def version_cmd() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+def _emit(json_out: bool, doc: dict[str, Any], text: str) -> None:
+    sys.stdout.write(render.to_json(doc) if json_out else text)
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def _confirm_plan(plans: list[Any]) -> bool:
+    count = sum(len(p.actions) for p in plans)
+    typer.echo(f"{count} actions planned (see them with --dry-run).", err=True)
+    return typer.confirm("Proceed?", default=False, err=True)
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except ConsolidateError as exc:
+        sys.stderr.write(f"consolidate: error: {exc.line()}\n")
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        sys.stderr.write("consolidate: aborted; nothing more was done\n")
+        sys.exit(2)
+    except click.exceptions.ClickException as exc:
+        command = exc.ctx.command_path if getattr(exc, "ctx", None) else "consolidate"
+        sys.stderr.write(f"consolidate: error: {exc.format_message()} (see `{command} --help`)\n")
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.stderr.write("consolidate: interrupted; `consolidate status` tells where it stopped\n")
+        sys.exit(130)
+    sys.exit(0)

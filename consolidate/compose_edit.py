@@ -1,0 +1,264 @@
+"""Remove services from a docker compose file the way a careful person would: by cutting lines.
+
+The file is never re-emitted. `compose_locate` works out which lines (and, for one-line flow
+lists, which columns) go; this module cuts them, keeps every other byte (comments, quoting,
+anchors, CRLF, a BOM, a missing final newline), and then re-parses the result to prove that
+only the removed services and the references to them changed. If that proof fails, it refuses.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from consolidate.compose_locate import (
+    MERGE_TAG,
+    REF_KEYS,
+    Block,
+    Parsed,
+    Plan,
+    check_aliases,
+    check_dependents,
+    indent,
+    is_blank,
+    is_comment,
+    merge_sources,
+    named,
+    parse,
+    plan_references,
+)
+from consolidate.errors import ComposeRefusal
+
+
+@dataclass(frozen=True)
+class RemovedSpan:
+    start: int  # 1-based first line removed
+    end: int  # 1-based last line removed (inclusive)
+    reason: str  # "service orchestrator", "comment of orchestrator", "depends_on entry in backend"
+
+
+@dataclass(frozen=True)
+class RewrittenLine:
+    line: int  # 1-based, in the original file
+    before: str  # without its line ending
+    after: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ComposeEdit:
+    path: str
+    before: bytes
+    after: bytes
+    removed: tuple[RemovedSpan, ...]
+    rewritten: tuple[RewrittenLine, ...]
+    removed_comments: tuple[str, ...]  # comment lines that go, stripped, so a reviewer sees them
+    services_removed: tuple[str, ...]
+
+
+def service_names(data: bytes, *, path: str = "docker-compose.yml") -> list[str]:
+    """The services a compose file defines, in file order."""
+    services = parse(data, path, locate=False).services
+    if services is None:
+        return []
+    return [str(key.value) for key, _ in services.value if key.tag != MERGE_TAG]
+
+
+def remove_services(
+    data: bytes, services: Sequence[str], *, path: str = "docker-compose.yml"
+) -> ComposeEdit:
+    """Cut `services` (with their comments) and every reference to them out of `data`."""
+    parsed = parse(data, path)
+    gone = list(dict.fromkeys(services))
+    if not gone:
+        raise ComposeRefusal(f"no service to remove from {path}")
+    for name in gone:
+        if name not in parsed.blocks:
+            known = ", ".join(parsed.blocks) or "none"
+            raise ComposeRefusal(f"service {name} is not in {path}", f"it has: {known}")
+    if len(gone) == len(parsed.blocks):
+        raise ComposeRefusal(
+            f"removing {', '.join(gone)} would leave no service in {path}",
+            "remove the whole file instead",
+        )
+    check_dependents(parsed, set(gone))
+    check_aliases(parsed, set(gone))
+    plan = Plan()
+    for block in parsed.blocks.values():
+        if block.name in gone:
+            cut_service(parsed, block, plan)
+    plan_references(parsed, set(gone), plan)
+    lines, rewritten = splice(parsed, plan)
+    after = (codecs.BOM_UTF8 if parsed.bom else b"") + "".join(lines).encode("utf-8")
+    verify(parsed, after, set(gone))
+    return ComposeEdit(
+        path=path,
+        before=data,
+        after=after,
+        removed=spans(plan),
+        rewritten=rewritten,
+        removed_comments=tuple(
+            parsed.lines[i].strip() for i in sorted(plan.removed) if is_comment(parsed.lines[i])
+        ),
+        services_removed=tuple(b for b in parsed.blocks if b in gone),
+    )
+
+
+def cut_service(parsed: Parsed, block: Block, plan: Plan) -> None:
+    """Cut a service with its own comments and one blank line, so spacing stays as it was."""
+    lines, name = parsed.lines, block.name
+    plan.remove(block.lead, block.start - 1, f"comment of {name}")
+    plan.remove(block.start, block.end, f"service {name}")
+    plan.remove(block.end + 1, block.tail, f"comment of {name}")
+    before = block.lead - 1
+    while before >= 0 and before in plan.removed:
+        before -= 1
+    after = block.tail + 1
+    while after < len(lines) and after in plan.removed:
+        after += 1
+    blank_before = before >= 0 and is_blank(lines[before])
+    blank_after = after < len(lines) and is_blank(lines[after])
+    first_child = before < 0 or (
+        not blank_before and not is_comment(lines[before]) and indent(lines[before]) < block.column
+    )
+    if blank_after and (blank_before or first_child):
+        plan.remove(after, after, f"blank line after {name}")
+    elif blank_before and after == len(lines):
+        plan.remove(before, before, f"blank line before {name}")
+
+
+def splice(parsed: Parsed, plan: Plan) -> tuple[list[str], tuple[RewrittenLine, ...]]:
+    out: list[str] = []
+    rewritten: list[RewrittenLine] = []
+    for i, line in enumerate(parsed.lines):
+        if i in plan.removed:
+            continue
+        new = line
+        for start, end, text in sorted(plan.edits.get(i, []), reverse=True):
+            new = new[:start] + text + new[end:]
+        if new != line:
+            rewritten.append(
+                RewrittenLine(i + 1, line.rstrip("\r\n"), new.rstrip("\r\n"), plan.rewrites[i])
+            )
+        out.append(new)
+    if out and not parsed.lines[-1].endswith("\n"):
+        out[-1] = out[-1].rstrip("\r\n")
+    return out, tuple(rewritten)
+
+
+def spans(plan: Plan) -> tuple[RemovedSpan, ...]:
+    out: list[RemovedSpan] = []
+    for line in sorted(plan.removed):
+        reason = plan.removed[line]
+        last = out[-1] if out else None
+        if last and last.end == line and last.reason == reason:
+            out[-1] = RemovedSpan(last.start, line + 1, reason)
+        else:
+            out.append(RemovedSpan(line + 1, line + 1, reason))
+    return tuple(out)
+
+
+def verify(parsed: Parsed, after: bytes, gone: set[str]) -> None:
+    """Re-parse the result: only the removed services and references to them may differ."""
+    try:
+        result = parse(after, parsed.path, locate=False)
+    except ComposeRefusal as exc:
+        raise failed(parsed, exc.message) from exc
+    old, new = to_data(parsed.root), to_data(result.root)
+    if not isinstance(new, dict) or not isinstance(new.get("services"), dict):
+        raise failed(parsed, "the services mapping is gone")
+    still = sorted(gone & set(new["services"]))
+    if still:
+        raise failed(parsed, f"service {still[0]} is still there")
+    for owner, kind, name in references(new):
+        if name in gone:
+            raise failed(parsed, f"{owner} still names {name} in {kind}")
+    expected, new = emptied_dropped(without(old, gone)), emptied_dropped(new)
+    for key in sorted(set(expected) | set(new), key=str):
+        if key == "services":
+            for svc in sorted(set(expected[key]) | set(new[key]), key=str):
+                if expected[key].get(svc) != new[key].get(svc):
+                    raise failed(parsed, f"service {svc} changed beyond its references")
+        elif expected.get(key) != new.get(key):
+            raise failed(parsed, f"{key} changed")
+
+
+def failed(parsed: Parsed, what: str) -> ComposeRefusal:
+    return ComposeRefusal(
+        f"{parsed.path}: post-edit check failed: {what}", "nothing was written; edit it by hand"
+    )
+
+
+def to_data(node: Node | None, active: frozenset[int] = frozenset()) -> Any:
+    """Plain data for comparison: scalars as their text, merges applied."""
+    if node is None:
+        return None
+    if id(node) in active:
+        raise ComposeRefusal("the file has a recursive alias", "edit it by hand")
+    active |= {id(node)}
+    if isinstance(node, ScalarNode):
+        return node.value
+    if isinstance(node, SequenceNode):
+        return [to_data(item, active) for item in node.value]
+    assert isinstance(node, MappingNode)
+    out: dict[Any, Any] = {}
+    for source in reversed(merge_sources(node)):
+        out.update(to_data(source, active))
+    for key, value in node.value:
+        if key.tag != MERGE_TAG:
+            plain = to_data(key, active)
+            out[plain if isinstance(plain, str) else repr(plain)] = to_data(value, active)
+    return out
+
+
+def holders(doc: dict[Any, Any]) -> list[tuple[str, dict[Any, Any]]]:
+    """Mappings whose depends_on / links / volumes_from the editor keeps in step."""
+    services = doc.get("services")
+    out = [(f"service {k}", v) for k, v in services.items()] if isinstance(services, dict) else []
+    todo = [(str(k), v) for k, v in doc.items() if str(k).startswith("x-")]
+    while todo:
+        owner, value = todo.pop()
+        out.append((owner, value))
+        children = value.values() if isinstance(value, dict) else value
+        if isinstance(value, dict | list):
+            todo += [(owner, child) for child in children]
+    return [(owner, m) for owner, m in out if isinstance(m, dict)]
+
+
+def references(doc: dict[Any, Any]) -> list[tuple[str, str, str | None]]:
+    found = []
+    for owner, mapping in holders(doc):
+        for kind in REF_KEYS:
+            entries = mapping.get(kind)
+            if isinstance(entries, dict | list):
+                found += [(owner, kind, named(kind, e)) for e in entries if isinstance(e, str)]
+    return found
+
+
+def without(doc: dict[Any, Any], gone: set[str]) -> dict[Any, Any]:
+    """What `doc` should become: minus the services, minus references to them (modulo empties)."""
+    services = doc.get("services")
+    if isinstance(services, dict):
+        doc["services"] = {k: v for k, v in services.items() if k not in gone}
+    for _, mapping in holders(doc):
+        for kind in REF_KEYS:
+            entries = mapping.get(kind)
+            if isinstance(entries, dict):
+                mapping[kind] = {k: v for k, v in entries.items() if k not in gone}
+            elif isinstance(entries, list):
+                keep = [e for e in entries if not isinstance(e, str) or named(kind, e) not in gone]
+                mapping[kind] = keep
+    return doc
+
+
+def emptied_dropped(doc: dict[Any, Any]) -> dict[Any, Any]:
+    """An empty depends_on / links / volumes_from means the same as none at all."""
+    for _, mapping in holders(doc):
+        for kind in REF_KEYS:
+            if mapping.get(kind) in ([], {}):
+                del mapping[kind]
+    return doc

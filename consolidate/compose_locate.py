@@ -1,0 +1,470 @@
+"""Find what to cut from a compose file: service blocks, their comments, references to them.
+
+ruamel.yaml composes the file into nodes only so we know where things are (line, column,
+anchors, merges). Nothing here writes YAML; `compose_edit` splices the original text.
+Line numbers are 0-based in this module and 1-based in everything a person sees.
+"""
+
+from __future__ import annotations
+
+import codecs
+import functools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from consolidate.errors import ComposeRefusal
+
+MERGE_TAG = "tag:yaml.org,2002:merge"
+REF_KEYS = ("depends_on", "links", "volumes_from")
+SHARED_NAMESPACE_KEYS = ("network_mode", "ipc", "pid")
+HAND_EDIT = "edit the file by hand, or remove the dependent service as well"
+
+
+@dataclass(frozen=True)
+class Block:
+    """One service: `lead`..`start`-1 comments above, `start`..`end` the block, then its tail."""
+
+    name: str
+    value: Node
+    lead: int
+    start: int
+    end: int
+    tail: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Parsed:
+    path: str
+    bom: bool
+    lines: tuple[str, ...]
+    root: MappingNode | None
+    services: MappingNode | None
+    blocks: dict[str, Block]
+
+    def label(self, line: int) -> str:
+        """The service (or top-level key) a line belongs to, for reasons a person reads."""
+        for block in self.blocks.values():
+            if block.start <= line <= block.end:
+                return block.name
+        found = "the file"
+        for key, _ in self.root.value if self.root else []:
+            if key.start_mark.line <= line:
+                found = str(key.value)
+        return found
+
+
+@dataclass
+class Plan:
+    """Lines to delete and column edits to make, each with the reason a reviewer sees."""
+
+    removed: dict[int, str] = field(default_factory=dict)
+    edits: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)
+    rewrites: dict[int, str] = field(default_factory=dict)
+
+    def remove(self, first: int, last: int, reason: str, *, wins: bool = False) -> None:
+        for line in range(first, last + 1):
+            if wins:
+                self.removed[line] = reason
+            else:
+                self.removed.setdefault(line, reason)
+
+    def edit(self, line: int, start: int, end: int, text: str, reason: str) -> None:
+        self.edits.setdefault(line, []).append((start, end, text))
+        self.rewrites.setdefault(line, reason)
+
+
+def is_blank(line: str) -> bool:
+    return not line.strip()
+
+
+def is_comment(line: str) -> bool:
+    return line.lstrip().startswith("#")
+
+
+def indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def eol(line: str) -> str:
+    return line[len(line.rstrip("\r\n")) :]
+
+
+def split_lines(text: str) -> list[str]:
+    return re.findall(r"[^\n]*\n|[^\n]+\Z", text)
+
+
+def parse(data: bytes, path: str, *, locate: bool = True) -> Parsed:
+    bom = data.startswith(codecs.BOM_UTF8)
+    try:
+        text = data[len(codecs.BOM_UTF8) if bom else 0 :].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ComposeRefusal(
+            f"{path} is not UTF-8 (bad byte at offset {exc.start})", "save it as UTF-8"
+        ) from exc
+    if re.search(r"\r(?!\n)|[\x85\u2028\u2029]", text):
+        raise ComposeRefusal(f"{path} has line breaks other than LF or CRLF", HAND_EDIT)
+    root = compose(text, path)
+    if root is not None and not isinstance(root, MappingNode):
+        raise ComposeRefusal(f"{path} is not a compose file: the top level is not a mapping")
+    services = value_of(root, "services") if root is not None else None
+    if services is not None and not isinstance(services, MappingNode):
+        services = None if is_null(services) else services
+        if services is not None:
+            raise ComposeRefusal(f"{path}: services is not a mapping", HAND_EDIT)
+    lines = tuple(split_lines(text))
+    blocks = find_blocks(lines, services, path) if services is not None and locate else {}
+    return Parsed(path, bom, lines, root, services, blocks)
+
+
+def compose(text: str, path: str) -> Node | None:
+    try:
+        return composed(text)
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ComposeRefusal(f"{path} is not valid YAML{where}: {problem}", "fix it first") from exc
+
+
+@functools.lru_cache(maxsize=8)
+def composed(text: str) -> Node | None:
+    """Nodes with positions. Cached: a caller that edits several services parses once.
+
+    The nodes are shared between callers, so nothing in these modules may change them.
+    """
+    node: Node | None = YAML(typ="rt").compose(text)
+    return node
+
+
+def is_null(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null"
+
+
+def value_of(mapping: MappingNode, key: str) -> Node | None:
+    found = find_key(mapping, key)
+    return found[2] if found else None
+
+
+def merge_sources(mapping: MappingNode) -> list[MappingNode]:
+    """Mappings merged in with `<<:`, highest precedence first."""
+    out: list[MappingNode] = []
+    for key, value in mapping.value:
+        if key.tag == MERGE_TAG:
+            items = value.value if isinstance(value, SequenceNode) else [value]
+            out.extend(item for item in items if isinstance(item, MappingNode))
+    return out
+
+
+def find_key(
+    mapping: MappingNode, key: str, depth: int = 0
+) -> tuple[MappingNode, ScalarNode, Node] | None:
+    """Where `key` is defined for `mapping`: locally first, then in what it merges."""
+    for k, v in mapping.value:
+        if isinstance(k, ScalarNode) and k.tag != MERGE_TAG and k.value == key:
+            return mapping, k, v
+    if depth < 50:
+        for source in merge_sources(mapping):
+            found = find_key(source, key, depth + 1)
+            if found:
+                return found
+    return None
+
+
+def block_end(lines: tuple[str, ...], start: int, column: int) -> int:
+    """Last line of the block keyed at (start, column): its content and deeper comments."""
+    end = start
+    for i in range(start + 1, len(lines)):
+        line = lines[i]
+        if is_blank(line):
+            continue
+        deeper = indent(line) > column
+        if is_comment(line):
+            end = i if deeper else end
+            continue
+        compact_item = indent(line) == column and re.match(r"-(\s|$)", line[column:])
+        if not deeper and not compact_item:
+            break
+        end = i
+    return end
+
+
+def hangs_under(line: str, column: int) -> bool:
+    """A comment sits under a key at `column` if its `#` or its text is indented past it."""
+    return indent(line) >= column or len(line) - len(line.lstrip(" #")) > column
+
+
+def lead_start(lines: tuple[str, ...], key_line: int, floor: int) -> int:
+    first = key_line
+    while first - 1 > floor and is_comment(lines[first - 1]):
+        first -= 1
+    return first
+
+
+def tail_end(lines: tuple[str, ...], end: int, column: int) -> int:
+    last = end
+    while last + 1 < len(lines) and is_comment(lines[last + 1]):
+        last += 1
+    closed = last + 1 == len(lines) or is_blank(lines[last + 1])
+    owned = all(hangs_under(lines[i], column) for i in range(end + 1, last + 1))
+    return last if closed and owned else end
+
+
+def find_blocks(lines: tuple[str, ...], services: MappingNode, path: str) -> dict[str, Block]:
+    if services.flow_style:
+        raise ComposeRefusal(f"{path}: services is a flow mapping and cannot be spliced", HAND_EDIT)
+    blocks: dict[str, Block] = {}
+    floor = -1
+    for key, value in services.value:
+        line, column = key.start_mark.line, key.start_mark.column
+        if not isinstance(key, ScalarNode) or key.tag == MERGE_TAG or lines[line][:column].strip():
+            raise ComposeRefusal(
+                f"{path}: the services entry at line {line + 1} is not a plain service key",
+                HAND_EDIT,
+            )
+        if key.value in blocks:
+            raise ComposeRefusal(f"{path}: service {key.value} is defined twice", "fix it first")
+        end = block_end(lines, line, column)
+        lead = lead_start(lines, line, floor)
+        tail = tail_end(lines, end, column)
+        blocks[key.value] = Block(key.value, value, lead, line, end, tail, column)
+        floor = tail
+    return blocks
+
+
+def walk(node: Node, seen: set[int]) -> Iterator[Node]:
+    """Every node reachable from `node`, each once, in document order."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        if isinstance(current, MappingNode):
+            stack.extend(n for pair in reversed(current.value) for n in reversed(pair))
+        elif isinstance(current, SequenceNode):
+            stack.extend(reversed(current.value))
+
+
+def check_aliases(parsed: Parsed, gone: set[str]) -> None:
+    """Refuse if anything that stays reaches (through an alias) a node inside a removed block."""
+    assert parsed.root is not None and parsed.services is not None
+    spans = [(b.start, b.end, b.name) for b in parsed.blocks.values() if b.name in gone]
+    contexts: list[tuple[str, Node]] = []
+    for key, value in parsed.root.value:
+        if value is parsed.services:
+            contexts += [(f"service {k.value}", v) for k, v in value.value if k.value not in gone]
+        else:
+            contexts.append((str(key.value), value))
+    seen: set[int] = {id(parsed.root), id(parsed.services)}
+    for label, top in contexts:
+        for node in walk(top, seen):
+            line = node.start_mark.line
+            if not node.anchor:
+                continue
+            for start, end, name in spans:
+                if start <= line <= end:
+                    anchor = f"anchor &{node.anchor}" if node.anchor else "a value"
+                    raise ComposeRefusal(
+                        f"{parsed.path}: {label} uses {anchor} defined in service {name} "
+                        f"(line {line + 1}), which is being removed",
+                        f"copy what {label} needs out of {name} first, or remove it too",
+                    )
+
+
+def check_dependents(parsed: Parsed, gone: set[str]) -> None:
+    """Refuse when a staying service shares a namespace with, or extends, a removed one."""
+    for block in parsed.blocks.values():
+        if block.name in gone or not isinstance(block.value, MappingNode):
+            continue
+        for key in (*SHARED_NAMESPACE_KEYS, "extends"):
+            found = find_key(block.value, key)
+            target = found and refers_to(key, found[2])
+            if found and target in gone:
+                raise ComposeRefusal(
+                    f"{parsed.path}: service {block.name} uses {key} of service {target} "
+                    f"(line {found[2].start_mark.line + 1})",
+                    HAND_EDIT,
+                )
+
+
+def refers_to(key: str, node: Node) -> str | None:
+    if key == "extends" and isinstance(node, MappingNode):
+        service = value_of(node, "service")
+        return (
+            None if value_of(node, "file") or not isinstance(service, ScalarNode) else service.value
+        )
+    if not isinstance(node, ScalarNode):
+        return None
+    if key == "extends":
+        return str(node.value)
+    return str(node.value)[len("service:") :] if node.value.startswith("service:") else None
+
+
+def ref_name(kind: str, node: Node) -> str | None:
+    """The service a depends_on / links / volumes_from entry names."""
+    return named(kind, str(node.value)) if isinstance(node, ScalarNode) else None
+
+
+def named(kind: str, value: str) -> str | None:
+    if kind == "volumes_from":
+        if value.startswith("container:"):
+            return None
+        value = value.removeprefix("service:")
+    return value if kind == "depends_on" else value.split(":")[0]
+
+
+def plan_references(parsed: Parsed, gone: set[str], plan: Plan) -> None:
+    """Cut entries naming a removed service from what staying services (and x- blocks) use."""
+    assert parsed.root is not None
+    contexts = [b.value for b in parsed.blocks.values() if b.name not in gone]
+    for key, value in parsed.root.value:
+        if str(key.value).startswith("x-"):
+            contexts += [n for n in walk(value, set()) if isinstance(n, MappingNode)]
+    done: set[int] = set()
+    for context in contexts:
+        for kind in REF_KEYS:
+            found = find_key(context, kind) if isinstance(context, MappingNode) else None
+            if found:
+                plan_container(parsed, found, kind, gone, plan, done)
+
+
+def plan_container(
+    parsed: Parsed,
+    found: tuple[MappingNode | None, ScalarNode | None, Node],
+    kind: str,
+    gone: set[str],
+    plan: Plan,
+    done: set[int],
+) -> None:
+    owner, key, value = found
+    if id(value) in done or not isinstance(value, MappingNode | SequenceNode):
+        return
+    done.add(id(value))
+    merged = merge_sources(value) if isinstance(value, MappingNode) else []
+    if isinstance(value, MappingNode):
+        for source in merged:
+            plan_container(parsed, parent_of(parsed, source), kind, gone, plan, done)
+        entries = [(k, v) for k, v in value.value if k.tag != MERGE_TAG]
+        names = [str(k.value) if isinstance(k, ScalarNode) else None for k, _ in entries]
+    else:
+        entries = [(item, item) for item in value.value]
+        names = [ref_name(kind, item) for item in value.value]
+    doomed = [name in gone for name in names]
+    if not any(doomed):
+        return
+    reason = f"{kind} entry in {parsed.label(value.start_mark.line)}"
+    if value.flow_style:
+        cut_flow(parsed, value, entries, doomed, reason, plan)
+    else:
+        for (entry, _), cut in zip(entries, doomed, strict=True):
+            if cut:
+                plan.remove(*entry_lines(parsed, value, entry), reason)
+    if all(doomed) and not merged:
+        empty_container(parsed, owner, key, value, kind, plan)
+
+
+def parent_of(parsed: Parsed, target: Node) -> tuple[MappingNode | None, ScalarNode | None, Node]:
+    """The mapping and key under which `target` is first written (where its anchor is)."""
+    assert parsed.root is not None
+    for node in walk(parsed.root, set()):
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                if value is target and isinstance(key, ScalarNode):
+                    return node, key, target
+    return None, None, target
+
+
+def refuse_splice(parsed: Parsed, line: int, what: str) -> ComposeRefusal:
+    return ComposeRefusal(
+        f"{parsed.path}: {what} at line {line + 1} (in {parsed.label(line)}) "
+        "cannot be spliced safely",
+        HAND_EDIT,
+    )
+
+
+def entry_lines(parsed: Parsed, container: Node, entry: Node) -> tuple[int, int]:
+    """The lines of one block-style entry: a `- item` line, or a `key:` and its block."""
+    line, column = entry.start_mark.line, entry.start_mark.column
+    text = parsed.lines[line][:column]
+    inside = container.start_mark.line <= line <= container.end_mark.line
+    if isinstance(container, SequenceNode):
+        if inside and re.fullmatch(r"\s*-\s+", text) and entry.end_mark.line == line:
+            return line, line
+    elif inside and not text.strip():
+        return line, block_end(parsed.lines, line, column)
+    raise refuse_splice(parsed, line, "a reference")
+
+
+def cut_flow(
+    parsed: Parsed,
+    value: MappingNode | SequenceNode,
+    entries: list[tuple[Node, Node]],
+    doomed: list[bool],
+    reason: str,
+    plan: Plan,
+) -> None:
+    """Rewrite a one-line flow collection (`[a, x]`, `{x: ...}`) without the doomed entries."""
+    line = value.start_mark.line
+    spans = [(k.start_mark.column, max(k.end_mark.column, v.end_mark.column)) for k, v in entries]
+    marks = [m for k, v in entries for m in (k.start_mark, v.end_mark)]
+    if value.end_mark.line != line or any(m.line != line for m in marks):
+        raise refuse_splice(parsed, line, "a reference in a multi-line flow collection")
+    text = parsed.lines[line]
+    kept = [text[s:e] for (s, e), cut in zip(spans, doomed, strict=True) if not cut]
+    if kept:
+        sep = text[spans[0][1] : spans[1][0]]
+        plan.edit(line, spans[0][0], spans[-1][1], sep.join(kept), reason)
+    else:
+        opening = max(text.rfind("[", 0, spans[0][0]), text.rfind("{", 0, spans[0][0]))
+        closing = min(
+            i for i in (text.find("]", spans[-1][1]), text.find("}", spans[-1][1])) if i >= 0
+        )
+        plan.edit(line, opening + 1, closing, "", reason)
+
+
+def empty_container(
+    parsed: Parsed,
+    owner: MappingNode | None,
+    key: ScalarNode | None,
+    value: MappingNode | SequenceNode,
+    kind: str,
+    plan: Plan,
+) -> None:
+    """Drop an emptied key, or keep it as `[]`/`{}` where dropping it would change meaning."""
+    label = parsed.label(value.start_mark.line)
+    if owner is None or key is None:
+        raise refuse_splice(parsed, value.start_mark.line, f"an emptied {kind}")
+    line, column = key.start_mark.line, key.start_mark.column
+    text = parsed.lines[line]
+    end = block_end(parsed.lines, line, column)
+    if value.anchor:
+        why = f"keeps anchor &{value.anchor}"
+    elif any(find_key(source, kind) for source in merge_sources(owner)):
+        why = "so the merged one does not come back"
+    elif len(owner.value) == 1 or owner.flow_style:
+        why = f"so {label} stays a mapping"
+    elif not text[:column].strip():
+        plan.remove(line, end, f"empty {kind} in {label}", wins=True)
+        return
+    else:
+        raise refuse_splice(parsed, line, f"the emptied {kind}")
+    if value.flow_style and value.start_mark.line == line:
+        plan.rewrites[line] = f"{kind} in {label} left empty: {why}"
+        return
+    plan.remove(line + 1, end, f"empty {kind} in {label}", wins=True)
+    rest = text[key.end_mark.column :].strip().removeprefix(":").strip()
+    if value.anchor and rest.startswith(f"&{value.anchor}"):
+        rest = rest[len(value.anchor) + 1 :].strip()
+    if (rest and not rest.startswith("#")) or text[:column].strip():
+        raise refuse_splice(parsed, line, f"the emptied {kind}")
+    anchor = f"&{value.anchor} " if value.anchor else ""
+    empty = "{}" if isinstance(value, MappingNode) else "[]"
+    new = f"{text[: key.end_mark.column]}: {anchor}{empty}{'  ' + rest if rest else ''}"
+    plan.edit(line, 0, len(text.rstrip("\r\n")), new, f"{kind} in {label} left empty: {why}")

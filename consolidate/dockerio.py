@@ -1,0 +1,74 @@
+"""The one place that talks to Docker (through the Docker SDK)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import docker
+from docker.errors import APIError, DockerException, ImageNotFound
+
+from consolidate.errors import Refusal, StepFailed
+
+NO_DAEMON_HINT = (
+    "start Docker, or skip image backups with --no-image-backup "
+    "(or `backup: {images: false}` in the playbook)"
+)
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    repository: str
+    tag: str
+
+    @classmethod
+    def parse(cls, ref: str) -> ImageRef:
+        name = ref.split("@", 1)[0]
+        slash = name.rfind("/")
+        colon = name.rfind(":")
+        if colon > slash:
+            return cls(name[:colon], name[colon + 1 :])
+        return cls(name, "latest")
+
+    def __str__(self) -> str:
+        return f"{self.repository}:{self.tag}"
+
+
+class Docker:
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    @classmethod
+    def connect(cls, timeout: float = 10) -> Docker:
+        try:
+            client = docker.from_env(timeout=int(timeout))
+            client.ping()
+        except (DockerException, OSError) as exc:
+            reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            raise Refusal(f"the Docker daemon is not reachable ({reason})", NO_DAEMON_HINT) from None
+        return cls(client)
+
+    def image_id(self, ref: str) -> str | None:
+        try:
+            return str(self.client.images.get(ref).id)
+        except ImageNotFound:
+            return None
+        except (APIError, DockerException) as exc:
+            raise StepFailed(f"docker: cannot inspect image {ref}: {exc}") from None
+
+    def tag(self, image_id: str, ref: str) -> None:
+        target = ImageRef.parse(ref)
+        try:
+            ok = self.client.api.tag(image_id, target.repository, target.tag, force=True)
+        except (APIError, DockerException) as exc:
+            raise StepFailed(f"docker: cannot tag {image_id[:19]} as {ref}: {exc}") from None
+        if not ok:
+            raise StepFailed(f"docker: tagging {image_id[:19]} as {ref} was refused")
+
+    def untag(self, ref: str) -> None:
+        try:
+            self.client.api.remove_image(ref, noprune=True)
+        except ImageNotFound:
+            return
+        except (APIError, DockerException) as exc:
+            raise StepFailed(f"docker: cannot remove tag {ref}: {exc}") from None

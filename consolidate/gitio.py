@@ -1,0 +1,194 @@
+"""The one place that talks to git (through GitPython).
+
+Reads never take git's optional locks (so `git status` does not rewrite the index) and never
+run the repository's fsmonitor; commits run hooks only when asked.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import git
+from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
+
+from consolidate.errors import Refusal, StepFailed
+
+READ_OPTS = ("-c", "core.fsmonitor=false", "-c", "core.quotepath=false")
+NO_HOOKS = ("-c", "core.hooksPath=/dev/null")
+IN_PROGRESS = {
+    "MERGE_HEAD": "a merge",
+    "rebase-merge": "a rebase",
+    "rebase-apply": "a rebase or git am",
+    "CHERRY_PICK_HEAD": "a cherry-pick",
+    "REVERT_HEAD": "a revert",
+    "BISECT_LOG": "a bisect",
+}
+
+
+@dataclass(frozen=True)
+class Head:
+    commit: str
+    ref: str | None  # "refs/heads/main", or None when detached
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    commit: str
+    timestamp: int
+    author: str
+    paths: tuple[str, ...]
+
+
+class Git:
+    def __init__(self, repo: git.Repo) -> None:
+        self.repo = repo
+        self.root = Path(repo.working_tree_dir or ".").resolve()
+        self.git_dir = Path(repo.git_dir).resolve()
+
+    @classmethod
+    def open(cls, path: Path) -> Git:
+        try:
+            repo = git.Repo(path, search_parent_directories=True)
+        except (InvalidGitRepositoryError, NoSuchPathError):
+            raise Refusal(
+                f"{path} is not inside a git repository",
+                "run consolidate in a git checkout or pass --repo DIR",
+            ) from None
+        if repo.bare or repo.working_tree_dir is None:
+            raise Refusal(f"{path} is a bare repository", "run it in a checkout with a work tree")
+        return cls(repo)
+
+    def run(self, *args: str, read_only: bool = True, check: bool = True) -> str:
+        env = {"GIT_OPTIONAL_LOCKS": "0"} if read_only else {}
+        env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
+        command = ["git", *READ_OPTS, *args]
+        try:
+            out = self.repo.git.execute(
+                command, env=env, strip_newline_in_stdout=False, with_extended_output=False
+            )
+        except GitCommandError as exc:
+            if not check:
+                return ""
+            stderr = (exc.stderr or "").strip().replace("\n", " ")
+            raise StepFailed(f"git {args[0]} failed: {stderr[:300]}") from None
+        return str(out)
+
+    # ---- reads -------------------------------------------------------------------------
+    def head(self) -> Head | None:
+        commit = self.run("rev-parse", "--verify", "-q", "HEAD^{commit}", check=False).strip()
+        if not commit:
+            return None
+        ref = self.run("symbolic-ref", "-q", "HEAD", check=False).strip() or None
+        return Head(commit=commit, ref=ref)
+
+    def in_progress(self) -> str | None:
+        for name, what in IN_PROGRESS.items():
+            if (self.git_dir / name).exists():
+                return what
+        return None
+
+    def dirty_paths(self) -> list[str]:
+        out = self.run("status", "--porcelain=v1", "-z", "--untracked-files=no")
+        return [entry[3:] for entry in out.split("\0") if entry]
+
+    def tracked_files(self) -> list[str]:
+        return [p for p in self.run("ls-files", "-z").split("\0") if p]
+
+    def untracked_files(self, *, ignored: bool = True) -> list[str]:
+        args = ["ls-files", "-z", "--others"]
+        if not ignored:
+            args.append("--exclude-standard")
+        return [p for p in self.run(*args).split("\0") if p]
+
+    def submodules(self) -> list[str]:
+        out = self.run("ls-files", "-z", "--stage")
+        return [e.split("\t", 1)[1] for e in out.split("\0") if e.startswith("160000 ")]
+
+    def identity_problem(self) -> str | None:
+        for var in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
+            try:
+                self.repo.git.execute(["git", "var", var], env={"LC_ALL": "C"})
+            except GitCommandError:
+                return "git has no user.name/user.email for the commit"
+        return None
+
+    def ref_commit(self, ref: str) -> str | None:
+        out = self.run("rev-parse", "--verify", "-q", f"{ref}^{{commit}}", check=False)
+        return out.strip() or None
+
+    def log(self, paths: list[str]) -> list[LogEntry]:
+        """One pass over history for the given paths; no rename detection, no blob reads."""
+        if not paths:
+            return []
+        out = self.run(
+            "log", "--no-renames", "--name-only", "-z", "--format=%x01%H %at %aN", "--", *paths
+        )
+        return list(_parse_log(out))
+
+    # ---- writes ------------------------------------------------------------------------
+    def create_branch(self, name: str, commit: str) -> None:
+        self.run("update-ref", f"refs/heads/{name}", commit, "0" * 40, read_only=False)
+
+    def delete_branch(self, name: str, expected: str) -> None:
+        self.run("update-ref", "-d", f"refs/heads/{name}", expected, read_only=False)
+
+    def move_ref(self, ref: str, new: str, old: str) -> None:
+        self.run("update-ref", ref, new, old, read_only=False)
+
+    def stage(self, paths: list[str]) -> None:
+        for chunk in _chunks(paths, 500):
+            self.run("add", "-A", "--", *chunk, read_only=False)
+
+    def commit(self, message: str, paths: list[str], *, run_hooks: bool) -> str:
+        hooks = () if run_hooks else NO_HOOKS
+        args = [*hooks, "commit", "--quiet", "--no-edit", "--cleanup=whitespace", "-m", message]
+        args += ["--no-verify"] if not run_hooks else []
+        args += ["--only", "--", *paths]
+        command = ["git", *READ_OPTS, *args]
+        try:
+            self.repo.git.execute(command, env={"LC_ALL": "C"})
+        except GitCommandError as exc:
+            output = ((exc.stdout or "") + (exc.stderr or "")).strip().replace("\n", " | ")
+            raise StepFailed(f"git commit failed: {output[:500]}") from None
+        return self.run("rev-parse", "HEAD").strip()
+
+    @classmethod
+    def init(cls, path: Path, *, name: str, email: str) -> Git:
+        repo = git.Repo.init(path, initial_branch="main")
+        with repo.config_writer() as config:
+            config.set_value("user", "name", name)
+            config.set_value("user", "email", email)
+        return cls(repo)
+
+    def commit_all(self, message: str, paths: list[str], *, date: str) -> str:
+        """Stage `paths` and commit them with the given author and committer date."""
+        self.stage(paths)
+        env = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date, "LC_ALL": "C"}
+        command = ["git", *NO_HOOKS, "commit", "--quiet", "-m", message]
+        self.repo.git.execute(command, env=env)
+        return self.run("rev-parse", "HEAD").strip()
+
+    @property
+    def index_path(self) -> Path:
+        return self.git_dir / "index"
+
+
+def _chunks(items: list[str], size: int) -> list[list[str]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _parse_log(out: str) -> list[LogEntry]:
+    entries: list[LogEntry] = []
+    for record in out.split("\x01")[1:]:
+        header, _, rest = record.partition("\n")
+        commit, stamp, author = header.strip("\0").split(" ", 2)
+        paths = tuple(p.strip("\n") for p in rest.split("\0") if p.strip("\n"))
+        entries.append(LogEntry(commit, int(stamp), author, paths))
+    return entries
+
+
+def environment_without_git_vars() -> dict[str, str]:
+    """The environment for commands the playbook runs: no GIT_DIR leaking into them."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("GIT_DIR")}

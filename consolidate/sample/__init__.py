@@ -1,0 +1,1 @@
+"""Bundled sample repository used by ``consolidate demo``."""

@@ -1,0 +1,99 @@
+"""Step 6: CHANGELOG entry, ARCHITECTURE "Removed components", and the removal report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from consolidate.actions.files import WriteFile
+from consolidate.markdown_docs import add_changelog_entry, add_removed_component
+from consolidate.report import ReportData, render_report, report_name
+from consolidate.steps import Context, StepPlan
+from consolidate.steps.investigate import find_references
+from consolidate.workspace import Workspace, safe_relpath
+
+
+def plan(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> StepPlan:
+    pb = ctx.playbook
+    step = StepPlan("docs")
+    found = earlier["investigate"].facts
+    backup = earlier["backup"].facts
+    services = earlier["compose"].facts.get("services", [])
+    explicit = pb.docs.model_fields_set
+    entry = _changelog_entry(ctx, found, services)
+    for key, edit, text in (
+        ("changelog", add_changelog_entry, entry),
+        ("architecture", add_removed_component, _architecture_entry(ctx, backup)),
+    ):
+        raw = getattr(pb.docs, key)
+        if raw is None:
+            continue
+        path = safe_relpath(ctx.git.root, raw, what=f"docs.{key}")
+        before = ws.read(path)
+        if before is None and key not in explicit:
+            step.notes.append(f"no {path}; set docs.{key} in the playbook to create one")
+            continue
+        after = edit((before or b"").decode("utf-8"), text).encode("utf-8")
+        if after != before:
+            _add(step, ws, WriteFile(path, before, after, f"record the removal in {key}"))
+    report = safe_relpath(ctx.git.root, pb.docs.report or report_name(pb.component), what="docs.report")
+    written = {a.paths()[0] for a in step.actions} | {report, ctx.playbook_path}
+    removed = [f["path"] for f in found["files"]]
+    left = find_references(ws, pb.component, removed, set(pb.compose), skip=written)
+    step.notes += [f"{r['path']}:{r['line']} still mentions {pb.component} ({r['kind']})" for r in left]
+    text = render_report(_report_data(ctx, found, backup, earlier, services, left))
+    _add(step, ws, WriteFile(report, ws.read(report), text.encode("utf-8"), "removal report"))
+    step.facts["report"] = report
+    return step
+
+
+def _add(step: StepPlan, ws: Workspace, action: WriteFile) -> None:
+    action.simulate(ws)
+    step.actions.append(action)
+
+
+def _changelog_entry(ctx: Context, found: dict[str, Any], services: list[Any]) -> str:
+    parts = []
+    if found["files"]:
+        n = len(found["files"])
+        parts.append(f"{n} file" + ("" if n == 1 else "s"))
+    if services:
+        parts.append(", ".join(f"compose service `{s}`" for _f, s in services))
+    what = f" ({'; '.join(parts)})" if parts else ""
+    return f"`{ctx.playbook.component}`{what}: {_one_line(ctx.playbook.summary)}"
+
+
+def _architecture_entry(ctx: Context, backup: dict[str, Any]) -> str:
+    where = f" Backup: branch `{backup['branch']}`." if backup.get("branch") else ""
+    return f"**{ctx.playbook.component}**, removed {ctx.date}. {_one_line(ctx.playbook.summary)}{where}"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _report_data(
+    ctx: Context,
+    found: dict[str, Any],
+    backup: dict[str, Any],
+    earlier: dict[str, StepPlan],
+    services: list[Any],
+    left: list[dict[str, Any]],
+) -> ReportData:
+    edits = [a.describe() for a in earlier["migrate"].actions]
+    return ReportData(
+        component=ctx.playbook.component,
+        summary=ctx.playbook.summary,
+        date=ctx.date,
+        playbook=ctx.playbook_path,
+        base_commit=ctx.head.commit,
+        base_ref=ctx.head.ref,
+        files=found["files"],
+        services=[(f, s) for f, s in services],
+        compose_comments=earlier["compose"].facts.get("comments", []),
+        edits=edits,
+        references=left,
+        history=found["history"],
+        branch=backup.get("branch"),
+        tags=backup.get("tags", []),
+        warnings=backup.get("warnings", []),
+    )

@@ -1,0 +1,48 @@
+"""Step 3: the playbook's declared moves and text replacements, in order."""
+
+from __future__ import annotations
+
+import re
+
+from consolidate.actions.files import MoveFile, WriteFile
+from consolidate.errors import Refusal
+from consolidate.playbook import MoveOp, ReplaceOp
+from consolidate.steps import Context, StepPlan
+from consolidate.workspace import Workspace, safe_relpath
+
+
+def plan(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> StepPlan:
+    step = StepPlan("migrate")
+    root = ctx.git.root
+    for op in ctx.playbook.migrate:
+        if isinstance(op, MoveOp):
+            src = safe_relpath(root, op.move.from_, what="migrate move")
+            dst = safe_relpath(root, op.move.to, what="migrate move")
+            if not ws.is_tracked(src):
+                raise Refusal(f"migrate: cannot move {src}: git does not track it")
+            if ws.exists(dst):
+                raise Refusal(f"migrate: cannot move {src} to {dst}: {dst} exists")
+            action = MoveFile(src, dst)
+        elif isinstance(op, ReplaceOp):
+            action = _replace(ws, safe_relpath(root, op.replace.file, what="migrate replace"), op)
+        action.simulate(ws)
+        step.actions.append(action)
+    return step
+
+
+def _replace(ws: Workspace, path: str, op: ReplaceOp) -> WriteFile:
+    spec = op.replace
+    data = ws.read(path)
+    if data is None:
+        raise Refusal(f"migrate: cannot replace in {path}: no such file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refusal(f"migrate: {path} is not UTF-8 text", "edit it by hand") from None
+    new, count = re.subn(spec.pattern, spec.with_, text, count=spec.count, flags=re.MULTILINE)
+    if count == 0:
+        raise Refusal(
+            f"migrate: pattern {spec.pattern!r} matches nothing in {path}",
+            "fix the pattern or drop the replacement",
+        )
+    return WriteFile(path, data, new.encode("utf-8"), f"{count} replacement(s) of {spec.pattern!r}")

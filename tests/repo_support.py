@@ -1,0 +1,90 @@
+"""Real git repositories for tests, and byte-level snapshots to compare them."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    result = subprocess.run(
+        ["git", *args], cwd=repo, check=True, capture_output=True, text=True,
+        env={**os.environ, **(env or {})},
+    )
+    return result.stdout
+
+
+class RepoFactory:
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.count = 0
+
+    def __call__(self, files: dict[str, str | bytes], *, name: str | None = None) -> Path:
+        self.count += 1
+        repo = self.base / (name or f"repo{self.count}")
+        repo.mkdir(parents=True)
+        git(repo, "init", "-q", "-b", "main")
+        write_files(repo, files)
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", "initial")
+        return repo
+
+
+def write_files(repo: Path, files: dict[str, str | bytes]) -> None:
+    for rel, content in files.items():
+        path = repo / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content.encode() if isinstance(content, str) else content)
+
+
+def consolidate(
+    repo: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run the real CLI in a subprocess, without a terminal."""
+    return subprocess.run(
+        [sys.executable, "-m", "consolidate", *args, "--repo", str(repo)]
+        if args and args[0] in ("run", "status", "rollback", "investigate")
+        else [sys.executable, "-m", "consolidate", *args],
+        cwd=repo, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def tree_hash(root: Path) -> dict[str, str]:
+    """Every file and folder under root (the .git folder too) by type, mode and content."""
+    out: dict[str, str] = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            full = Path(dirpath) / name
+            info = full.lstat()
+            rel = str(full.relative_to(root))
+            if stat.S_ISLNK(info.st_mode):
+                out[rel] = f"link {os.readlink(full)}"
+            elif stat.S_ISDIR(info.st_mode):
+                out[rel] = f"dir {stat.S_IMODE(info.st_mode):o}"
+            else:
+                digest = hashlib.sha256(full.read_bytes()).hexdigest()
+                out[rel] = f"file {stat.S_IMODE(info.st_mode):o} {digest}"
+    return out
+
+
+def repo_state(repo: Path) -> dict[str, Any]:
+    """What rollback must restore: HEAD, refs, index (logically and as bytes), work tree."""
+    work = {k: v for k, v in tree_hash(repo).items() if not k.startswith(".git")}
+    git_dir = repo / ".git"
+    return {
+        "head": (git_dir / "HEAD").read_text(),
+        "head_commit": git(repo, "rev-parse", "HEAD"),
+        "refs": git(repo, "for-each-ref", "--format=%(refname) %(objectname)"),
+        "index": git(repo, "ls-files", "--stage"),
+        "index_bytes": hashlib.sha256((git_dir / "index").read_bytes()).hexdigest(),
+        "work": work,
+        "locks": sorted(str(p) for p in git_dir.rglob("*.lock")),
+    }
