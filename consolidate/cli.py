@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 
 from consolidate import __version__, render
@@ -152,14 +151,18 @@ def main() -> None:
     except ConsolidateError as exc:
         sys.stderr.write(f"consolidate: error: {exc.line()}\n")
         sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         sys.stderr.write("consolidate: aborted; nothing more was done\n")
         sys.exit(2)
-    except click.exceptions.ClickException as exc:
-        command = exc.ctx.command_path if getattr(exc, "ctx", None) else "consolidate"
-        sys.stderr.write(f"consolidate: error: {exc.format_message()} (see `{command} --help`)\n")
+    except typer.TyperException as exc:  # usage errors from the parser
+        ctx = getattr(exc, "ctx", None)
+        command = ctx.command_path if ctx is not None else "consolidate"
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        if not message:  # no arguments: the help was printed
+            sys.exit(2)
+        sys.stderr.write(f"consolidate: error: {message} (see `{command} --help`)\n")
         sys.exit(2)
     except KeyboardInterrupt:
         sys.stderr.write("consolidate: interrupted; `consolidate status` tells where it stopped\n")

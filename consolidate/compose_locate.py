@@ -289,7 +289,7 @@ def check_dependents(parsed: Parsed, gone: set[str]) -> None:
             if found and target in gone:
                 raise ComposeRefusal(
                     f"{parsed.path}: service {block.name} uses {key} of service {target} "
-                    f"(line {found[2].start_mark.line + 1})",
+                    f"(line {found[1].start_mark.line + 1})",
                     HAND_EDIT,
                 )
 

@@ -231,9 +231,10 @@ def _plain(node: Any) -> Any:
 
 
 def _explain(exc: ValidationError, lines: dict[tuple[str, ...], int], path: Path) -> PlaybookError:
-    error = exc.errors()[0]
+    order = {"extra_forbidden": 0, "missing": 2}
+    error = min(exc.errors(), key=lambda e: order.get(e["type"], 1))
     loc = tuple(str(part) for part in error["loc"] if not _is_union_tag(part))
-    key = ".".join(loc) or "(top level)"
+    key = _dotted(loc)
     line = _nearest_line(loc, lines)
     where = f"{path}:{line}" if line else str(path)
     kind = error["type"]
@@ -243,6 +244,13 @@ def _explain(exc: ValidationError, lines: dict[tuple[str, ...], int], path: Path
         return PlaybookError(f"{where}: missing key {key!r}", "add it (see playbooks/orchestrator.yaml)")
     message = error["msg"].removeprefix("Value error, ")
     return PlaybookError(f"{where}: {key}: {message}")
+
+
+def _dotted(loc: tuple[str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)
+    return out or "(top level)"
 
 
 def _is_union_tag(part: object) -> bool:

@@ -191,6 +191,9 @@ def rollback(options: Options) -> dict[str, Any]:
     git = Git.open(options.repo)
     store = Store(git.git_dir)
     if store.load() is None:
+        if store.dir.is_dir():
+            with store.locked():  # a run that holds the lock may be about to write its journal
+                pass
         return {"status": "nothing", "message": "no run to roll back"}
     if not (options.yes or options.interactive):
         raise Refusal("rollback needs confirmation", "pass --yes (no terminal to ask on)")

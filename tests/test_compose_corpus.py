@@ -1,0 +1,245 @@
+"""Remove every service of every real compose file in the shared corpus, one at a time.
+
+Each result is checked against invariants computed here from the bytes and from PyYAML, not
+from the editor's own view of the file. The only acceptable failure is a `ComposeRefusal` with
+a reason; the summary test prints how many removals were tried, made and refused, and why.
+"""
+
+from __future__ import annotations
+
+import codecs
+import copy
+import difflib
+import os
+import re
+import time
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from ruamel.yaml import YAML
+
+from consolidate.compose_edit import ComposeEdit, remove_services, service_names
+from consolidate.errors import ComposeRefusal
+
+CORPUS = Path(
+    os.environ.get("CONSOLIDATE_CORPUS")
+    or Path(__file__).resolve().parents[2] / "shared" / "corpus" / "compose"
+)
+FILES = sorted(p for p in CORPUS.glob("*") if p.suffix in {".yml", ".yaml"})
+REF_KEYS = ("depends_on", "links", "volumes_from")
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class CorpusSummary(UserWarning):
+    """Carries the corpus numbers into pytest's warnings summary, which shows without -s."""
+
+
+@dataclass
+class FileResult:
+    tried: int = 0
+    removed: int = 0
+    refused: Counter[str] = field(default_factory=Counter)
+    failures: list[str] = field(default_factory=list)
+
+
+RESULTS: dict[Path, FileResult] = {}
+
+
+def split(text: str) -> list[str]:
+    """Lines without their "\\n" (a CRLF line keeps its "\\r"); a final "" if text ends in \\n."""
+    return text.split("\n")
+
+
+def pyyaml(data: bytes) -> Any:
+    return yaml.load(data.decode("utf-8-sig"), Loader=Loader)
+
+
+def holders(doc: dict[Any, Any]) -> list[dict[Any, Any]]:
+    """Services, and every mapping inside an x- extension block (templates for services)."""
+    found = [v for v in (doc.get("services") or {}).values() if isinstance(v, dict)]
+    todo = [v for k, v in doc.items() if str(k).startswith("x-")]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, dict):
+            found.append(item)
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+    return found
+
+
+def names_service(kind: str, entry: Any, service: str) -> bool:
+    if not isinstance(entry, str):
+        return False
+    if kind == "depends_on":
+        return entry == service
+    if kind == "volumes_from" and entry.startswith("container:"):
+        return False
+    if kind == "volumes_from" and entry.startswith("service:"):
+        entry = entry[len("service:") :]
+    return entry.split(":")[0] == service
+
+
+def without_refs(doc: Any, service: str) -> Any:
+    """The original data minus the service and minus entries naming it; empty lists dropped."""
+    doc = copy.deepcopy(doc)
+    del doc["services"][service]
+    for mapping in holders(doc):
+        for kind in REF_KEYS:
+            value = mapping.get(kind)
+            if isinstance(value, list):
+                mapping[kind] = [e for e in value if not names_service(kind, e, service)]
+            elif isinstance(value, dict):
+                mapping[kind] = {k: v for k, v in value.items() if k != service}
+    return empties_dropped(doc)
+
+
+def empties_dropped(doc: Any) -> Any:
+    for mapping in holders(doc):
+        for kind in REF_KEYS:
+            if mapping.get(kind) in ([], {}):
+                del mapping[kind]
+    return doc
+
+
+def rebuilt(before: list[str], edit: ComposeEdit) -> list[str]:
+    """`before` with the reported spans cut and the reported rewrites applied."""
+    gone = {n for s in edit.removed for n in range(s.start, s.end + 1)}
+    new = {r.line: r for r in edit.rewritten}
+    out = []
+    for number, line in enumerate(before, start=1):
+        if number in gone:
+            continue
+        rewrite = new.get(number)
+        if rewrite:
+            assert line.rstrip("\r") == rewrite.before, f"rewrite {number} misquotes the line"
+            line = rewrite.after + ("\r" if line.endswith("\r") else "")
+        out.append(line)
+    return out
+
+
+def check(data: bytes, service: str, edit: ComposeEdit, path: str) -> None:
+    before_text, after_text = data.decode("utf-8-sig"), edit.after.decode("utf-8-sig")
+    before, after = split(before_text), split(after_text)
+    gone = {n for s in edit.removed for n in range(s.start, s.end + 1)}
+    rewritten = {r.line for r in edit.rewritten}
+    assert not gone & rewritten, "a line is both removed and rewritten"
+    assert edit.services_removed == (service,)
+
+    # (1) the line diff holds only deletions, apart from the reported rewrites
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        assert tag != "insert", f"lines were added: {after[j1:j2]}"
+        if tag == "replace":
+            touched = [n for n in range(i1 + 1, i2 + 1) if n in rewritten]
+            assert touched, f"lines {i1 + 1}-{i2} changed without a reported rewrite"
+            expected = [next(r.after for r in edit.rewritten if r.line == n) for n in touched]
+            assert [line.rstrip("\r") for line in after[j1:j2]] == expected
+
+    # (2) exactly the reported spans went; line endings, BOM and final newline unchanged
+    cut = rebuilt(before, edit)
+    if not data.endswith(b"\n") and cut:
+        cut[-1] = cut[-1].removesuffix("\r")  # the new last line loses its break, as before
+    assert cut == after, "the result is not the original minus the reported spans"
+    assert edit.after.startswith(codecs.BOM_UTF8) == data.startswith(codecs.BOM_UTF8)
+    assert edit.after.endswith(b"\n") == data.endswith(b"\n")
+
+    # (3) the result parses with both libraries (a dangling alias would not)
+    YAML(typ="rt").load(after_text)
+    result = pyyaml(edit.after)
+
+    # (4) the data is the original minus the service and the references to it
+    assert empties_dropped(result) == without_refs(pyyaml(data), service)
+
+    # (5) nothing still refers to it
+    for mapping in holders(result):
+        for kind in REF_KEYS:
+            value = mapping.get(kind) or []
+            assert not any(names_service(kind, e, service) for e in value), (kind, mapping)
+
+    # (6) every comment outside the reported spans survives, in order; the rest are reported
+    def comments(lines: list[str], keep: set[int] | None = None) -> list[str]:
+        return [
+            line
+            for n, line in enumerate(lines, start=1)
+            if line.lstrip().startswith("#") and (keep is None or n in keep)
+        ]
+
+    kept = set(range(1, len(before) + 1)) - gone
+    assert comments(after) == comments(before, kept)
+    assert list(edit.removed_comments) == [c.strip() for c in comments(before, gone)]
+
+    # (7) removing it again is refused: it is not there any more
+    with pytest.raises(ComposeRefusal, match=f"service {re.escape(service)} is not in {path}"):
+        remove_services(edit.after, [service], path=path)
+
+
+def reason_of(exc: ComposeRefusal, path: str) -> str:
+    """A refusal's message with the file, service names, anchors and line numbers taken out."""
+    reason = exc.message.replace(path, "FILE")
+    reason = re.sub(r"service \S+", "service S", reason)
+    reason = re.sub(r"removing \S+", "removing S", reason)
+    reason = re.sub(r"&\S+", "&A", reason)
+    return re.sub(r"line \d+", "line N", reason)
+
+
+def run_file(path: Path) -> FileResult:
+    if path in RESULTS:
+        return RESULTS[path]
+    result = RESULTS[path] = FileResult()
+    data = path.read_bytes()
+    services = list(pyyaml(data)["services"])
+    assert service_names(data, path=path.name) == [str(s) for s in services]
+    for service in services:
+        result.tried += 1
+        try:
+            edit = remove_services(data, [service], path=path.name)
+        except ComposeRefusal as exc:
+            assert exc.message and exc.hint, "a refusal must say why and what to do"
+            result.refused[reason_of(exc, path.name)] += 1
+            continue
+        try:
+            check(data, service, edit, path.name)
+        except AssertionError as exc:
+            result.failures.append(f"{path.name} without {service}: {exc}")
+        else:
+            result.removed += 1
+    return result
+
+
+def test_corpus_is_there() -> None:
+    assert CORPUS.is_dir(), f"compose corpus not found at {CORPUS} (set CONSOLIDATE_CORPUS)"
+    assert FILES, f"no .yml/.yaml files in {CORPUS}"
+
+
+@pytest.mark.parametrize("path", FILES or [CORPUS / "missing.yml"], ids=lambda p: p.name)
+def test_every_service_of_a_corpus_file(path: Path) -> None:
+    assert path.is_file(), f"compose corpus not found at {CORPUS}"
+    result = run_file(path)
+    assert not result.failures, "\n".join(result.failures)
+
+
+def test_zz_corpus_summary() -> None:
+    """Runs last in this module; recomputes any file not yet run, then reports the numbers."""
+    started = time.monotonic()
+    results = [run_file(path) for path in FILES]
+    refused: Counter[str] = Counter()
+    for result in results:
+        refused.update(result.refused)
+    tried = sum(r.tried for r in results)
+    removed = sum(r.removed for r in results)
+    lines = [
+        f"compose corpus: {len(results)} files, {tried} removals tried, {removed} removed, "
+        f"{sum(refused.values())} refused ({time.monotonic() - started:.1f}s in this test)",
+        *(f"  refused {count}x: {reason}" for reason, count in refused.most_common()),
+    ]
+    summary = "\n".join(lines)
+    print(summary)
+    warnings.warn(summary, CorpusSummary, stacklevel=1)
+    assert results and tried > 0 and removed > 0
+    assert removed + sum(refused.values()) == tried, "some removals failed their checks"
