@@ -27,7 +27,9 @@ YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confir
 
 @app.callback()
 def _global(
-    log_json: Annotated[bool, typer.Option("--log-json", help="Logs as JSON lines on stderr.")] = False,
+    log_json: Annotated[
+        bool, typer.Option("--log-json", help="Logs as JSON lines on stderr.")
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logs.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Warnings and errors only.")] = False,
 ) -> None:
@@ -38,13 +40,23 @@ def _global(
 def run_cmd(
     target: Annotated[str, typer.Argument(help="A playbook name (playbooks/NAME.yaml) or path.")],
     repo: RepoOpt = Path("."),
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan and diffs; change nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the plan and diffs; change nothing.")
+    ] = False,
     yes: YesOpt = False,
     json_out: JsonOpt = False,
-    allow_dirty: Annotated[bool, typer.Option("--allow-dirty", help="Run on a work tree with uncommitted changes.")] = False,
-    no_image_backup: Annotated[bool, typer.Option("--no-image-backup", help="Do not tag Docker images.")] = False,
-    run_hooks: Annotated[bool, typer.Option("--run-hooks", help="Run the repository's git hooks on commit.")] = False,
-    rollback_on_failure: Annotated[bool, typer.Option("--rollback-on-failure", help="Undo everything if a step fails.")] = False,
+    allow_dirty: Annotated[
+        bool, typer.Option("--allow-dirty", help="Run on a work tree with uncommitted changes.")
+    ] = False,
+    no_image_backup: Annotated[
+        bool, typer.Option("--no-image-backup", help="Do not tag Docker images.")
+    ] = False,
+    run_hooks: Annotated[
+        bool, typer.Option("--run-hooks", help="Run the repository's git hooks on commit.")
+    ] = False,
+    rollback_on_failure: Annotated[
+        bool, typer.Option("--rollback-on-failure", help="Undo everything if a step fails.")
+    ] = False,
 ) -> None:
     """Remove a component as its playbook declares (resumes an interrupted run)."""
     from consolidate import runner
@@ -83,7 +95,9 @@ def rollback_cmd(
     repo: RepoOpt = Path("."),
     yes: YesOpt = False,
     json_out: JsonOpt = False,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite files changed since the run.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite files changed since the run.")
+    ] = False,
 ) -> None:
     """Undo the last run: files, compose, docs, commit, backup branch and tags."""
     from consolidate import runner
@@ -117,11 +131,12 @@ def demo_cmd(
         Path | None, typer.Option("--dir", help="Where to create the sample (default: a temp dir).")
     ] = None,
     json_out: JsonOpt = False,
+    no_docker: Annotated[bool, typer.Option("--no-docker", help="Skip image backups.")] = False,
 ) -> None:
     """Create the bundled sample repository and remove its orchestrator, end to end."""
     from consolidate import demo
 
-    result = demo.run_demo(directory)
+    result = demo.run_demo(directory, use_docker=not no_docker)
     _emit(json_out, result["doc"], result["text"])
 
 

@@ -91,8 +91,10 @@ def remove_services(
     for block in parsed.blocks.values():
         if block.name in gone:
             cut_service(parsed, block, plan)
+    plan_references(parsed, set(gone), plan)
     lines, rewritten = splice(parsed, plan)
     after = (codecs.BOM_UTF8 if parsed.bom else b"") + "".join(lines).encode("utf-8")
+    verify(parsed, after, set(gone))
     return ComposeEdit(
         path=path,
         before=data,

@@ -40,7 +40,9 @@ def build_sample(target: Path, *, now: dt.datetime | None = None) -> Git:
     """Copy the sample into `target` and commit it in a short, dated history."""
     if target.exists() and any(target.iterdir()):
         raise Refusal(f"{target} is not empty", "name an empty or new folder with --dir")
-    shutil.copytree(sample_tree(), target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        sample_tree(), target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__")
+    )
     (target / "playbooks").mkdir(exist_ok=True)
     shutil.copy(playbook_file(), target / "playbooks" / "orchestrator.yaml")
     git = Git.init(target, name="Taskhub Maintainers", email="maintainers@taskhub.invalid")
@@ -52,11 +54,11 @@ def build_sample(target: Path, *, now: dt.datetime | None = None) -> Git:
     return git
 
 
-def run_demo(directory: Path | None) -> dict[str, Any]:
+def run_demo(directory: Path | None, *, use_docker: bool = True) -> dict[str, Any]:
     target = directory or Path(tempfile.mkdtemp(prefix="consolidate-demo-")) / "taskhub"
     git = build_sample(target)
     log.info("sample repository created", path=str(git.root))
-    image_backup = _docker_reachable()
+    image_backup = use_docker and _docker_reachable()
     options = runner.Options(repo=git.root, yes=True, image_backup=image_backup)
     result = runner.run("orchestrator", options)
     status = runner.status(git.root)

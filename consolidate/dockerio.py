@@ -45,7 +45,9 @@ class Docker:
             client.ping()
         except (DockerException, OSError) as exc:
             reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-            raise Refusal(f"the Docker daemon is not reachable ({reason})", NO_DAEMON_HINT) from None
+            raise Refusal(
+                f"the Docker daemon is not reachable ({reason})", NO_DAEMON_HINT
+            ) from None
         return cls(client)
 
     def image_id(self, ref: str) -> str | None:

@@ -23,7 +23,11 @@ def investigate(name: str, repo: Path) -> dict[str, Any]:
     ws = Workspace(git.root, tracked)
     seeds = [p for p in tracked if _names_component(p, name)]
     compose = _compose_services(ws, tracked, name)
-    files = [_file_facts(ws, p) | {"verdict": "remove", "reason": "named after the component", "used_by": []} for p in seeds]
+    files = [
+        _file_facts(ws, p)
+        | {"verdict": "remove", "reason": "named after the component", "used_by": []}
+        for p in seeds
+    ]
     history = _history(git, seeds, files, today(os.environ.get("SOURCE_DATE_EPOCH")))
     references = find_references(ws, name, seeds, {c["file"] for c in compose})
     return {
@@ -36,7 +40,10 @@ def investigate(name: str, repo: Path) -> dict[str, Any]:
 
 
 def _names_component(path: str, name: str) -> bool:
+    """`orchestrator.py`, `orchestrator/...`; not `ai-orchestrator.ts`, not its playbook."""
     parts = PurePosixPath(path).parts
+    if parts[0] == "playbooks":
+        return False
     return name in parts[:-1] or PurePosixPath(path).stem == name
 
 
@@ -56,8 +63,14 @@ def _compose_services(ws: Workspace, tracked: list[str], name: str) -> list[dict
             body = body if isinstance(body, dict) else {}
             if name not in (service, body.get("container_name")):
                 continue
-            out.append({"file": path, "service": service, "image": body.get("image"),
-                        "depended_on_by": _dependents(services, service)})
+            out.append(
+                {
+                    "file": path,
+                    "service": service,
+                    "image": body.get("image"),
+                    "depended_on_by": _dependents(services, service),
+                }
+            )
     return out
 
 
@@ -73,14 +86,22 @@ def _dependents(services: dict[str, Any], target: str) -> list[str]:
 def as_text(found: dict[str, Any]) -> str:
     lines = [f"Investigation of {found['component']}", ""]
     lines.append(f"Files ({len(found['files'])}):")
-    lines += [f"  {f['path']:<50} {f['lines']:>6} lines  {f.get('last') or '-'}" for f in found["files"]]
+    lines += [
+        f"  {f['path']:<50} {f['lines']:>6} lines  {f.get('last') or '-'}" for f in found["files"]
+    ]
     lines.append(f"Compose services ({len(found['compose'])}):")
     for c in found["compose"]:
         users = ", ".join(c["depended_on_by"]) or "nobody"
-        lines.append(f"  {c['service']} in {c['file']} (image {c['image'] or '-'}; depended on by {users})")
+        lines.append(
+            f"  {c['service']} in {c['file']} (image {c['image'] or '-'}; depended on by {users})"
+        )
     lines.append(f"Mentions elsewhere ({len(found['references'])}):")
-    lines += [f"  {r['path']}:{r['line']} [{r['kind']}] {r['text'][:80]}" for r in found["references"]]
+    lines += [
+        f"  {r['path']}:{r['line']} [{r['kind']}] {r['text'][:80]}" for r in found["references"]
+    ]
     h = found["history"]
     if h.get("commits"):
-        lines.append(f"History: {h['commits']} commits from {h['first']} to {h['last']}, {h['age_days']} days old")
+        lines.append(
+            f"History: {h['commits']} commits from {h['first']} to {h['last']}, {h['age_days']} days old"
+        )
     return "\n".join(lines) + "\n"

@@ -8,7 +8,9 @@ import sys
 import structlog
 
 
-def configure_logging(*, json_logs: bool = False, verbose: bool = False, quiet: bool = False) -> None:
+def configure_logging(
+    *, json_logs: bool = False, verbose: bool = False, quiet: bool = False
+) -> None:
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
     renderer: structlog.typing.Processor
     if json_logs:

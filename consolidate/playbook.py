@@ -7,6 +7,7 @@ error names the key and the line it stands on.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 import re
@@ -160,7 +161,9 @@ def _parse(data: bytes, path: Path) -> tuple[Any, dict[tuple[str, ...], int]]:
     except UnicodeDecodeError as exc:
         raise PlaybookError(f"{path}: not UTF-8 (byte {exc.start})", "save it as UTF-8") from None
     if not text.strip():
-        raise PlaybookError(f"{path}: the playbook is empty", "it needs at least component and summary")
+        raise PlaybookError(
+            f"{path}: the playbook is empty", "it needs at least component and summary"
+        )
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
     try:
@@ -206,17 +209,15 @@ def _index_lines(node: Any, prefix: tuple[str, ...], out: dict[tuple[str, ...], 
     if isinstance(node, dict):
         for key in node:
             try:
-                line = node.lc.key(key)[0] + 1
+                line = node.lc.key(key)[0] + 1  # type: ignore[attr-defined]
             except (AttributeError, KeyError, TypeError):
                 continue
             out[(*prefix, str(key))] = line
             _index_lines(node[key], (*prefix, str(key)), out)
     elif isinstance(node, list):
         for i, item in enumerate(node):
-            try:
-                out[(*prefix, str(i))] = node.lc.item(i)[0] + 1
-            except (AttributeError, KeyError, TypeError, IndexError):
-                pass
+            with contextlib.suppress(AttributeError, KeyError, TypeError, IndexError):
+                out[(*prefix, str(i))] = node.lc.item(i)[0] + 1  # type: ignore[attr-defined]
             _index_lines(item, (*prefix, str(i)), out)
 
 
@@ -241,7 +242,9 @@ def _explain(exc: ValidationError, lines: dict[tuple[str, ...], int], path: Path
     if kind == "extra_forbidden":
         return PlaybookError(f"{where}: unknown key {key!r}", _suggest(loc, exc))
     if kind == "missing":
-        return PlaybookError(f"{where}: missing key {key!r}", "add it (see playbooks/orchestrator.yaml)")
+        return PlaybookError(
+            f"{where}: missing key {key!r}", "add it (see playbooks/orchestrator.yaml)"
+        )
     message = error["msg"].removeprefix("Value error, ")
     return PlaybookError(f"{where}: {key}: {message}")
 
@@ -265,8 +268,18 @@ def _nearest_line(loc: tuple[str, ...], lines: dict[tuple[str, ...], int]) -> in
 
 
 _KNOWN = {
-    (): ["component", "summary", "files", "compose", "keep_volumes", "migrate", "backup", "docs",
-         "validate", "on_failure"],
+    (): [
+        "component",
+        "summary",
+        "files",
+        "compose",
+        "keep_volumes",
+        "migrate",
+        "backup",
+        "docs",
+        "validate",
+        "on_failure",
+    ],
     ("backup",): ["branch", "images"],
     ("docs",): ["changelog", "architecture", "report"],
     ("validate",): ["name", "run", "timeout", "cwd"],

@@ -17,8 +17,12 @@ def plan_doc(result: dict[str, Any]) -> dict[str, Any]:
             {
                 "name": p.name,
                 "actions": [
-                    {"kind": a.kind, "description": a.describe(), "paths": list(a.paths()),
-                     "diff": a.diff()}
+                    {
+                        "kind": a.kind,
+                        "description": a.describe(),
+                        "paths": list(a.paths()),
+                        "diff": a.diff(),
+                    }
                     for a in p.actions
                 ],
                 "notes": p.notes,
@@ -40,7 +44,12 @@ def plan_text(result: dict[str, Any]) -> str:
         for note in step["notes"]:
             out.append(f"   ! {note}")
         out.append("")
-    diffs = [a["diff"] for s in doc["steps"] for a in s["actions"] if a["diff"] and s["name"] not in ("validate", "commit")]
+    diffs = [
+        a["diff"]
+        for s in doc["steps"]
+        for a in s["actions"]
+        if a["diff"] and s["name"] not in ("validate", "commit")
+    ]
     if diffs:
         out.append("Changes:\n")
         out += [d.rstrip("\n") + "\n" for d in diffs]
@@ -95,6 +104,7 @@ def _facts(journal: dict[str, Any]) -> dict[str, Any]:
     backup = steps.get("backup", {}).get("facts", {})
     facts["backup_branch"] = backup.get("branch")
     facts["backup_tags"] = backup.get("tags", [])
+    facts["warnings"] = backup.get("warnings", [])
     facts["report"] = steps.get("docs", {}).get("facts", {}).get("report")
     removed = [r["text"] for r in steps.get("remove", {}).get("actions", [])]
     facts["removed_files"] = len(removed)
@@ -107,10 +117,14 @@ def _facts(journal: dict[str, Any]) -> dict[str, Any]:
 def run_text(result: dict[str, Any]) -> str:
     doc = run_doc(result)
     if doc["status"] == "rolled-back":
-        lines = [f"Rolled back the removal of {doc['component']}: {doc.get('undone', 0)} actions undone."]
+        lines = [
+            f"Rolled back the removal of {doc['component']}: {doc.get('undone', 0)} actions undone."
+        ]
         if doc.get("error"):
             lines.insert(0, f"The run failed ({doc['error']}), so it was rolled back.")
-        lines.append("The repository is as it was before the run; the backup branch and tags are gone.")
+        lines.append(
+            "The repository is as it was before the run; the backup branch and tags are gone."
+        )
         return "\n".join(lines) + "\n"
     lines = [f"Removed {doc['component']} ({doc['status']}):"]
     lines.append(f"  files removed:     {doc['removed_files']}")
@@ -122,6 +136,8 @@ def run_text(result: dict[str, Any]) -> str:
         for action in step["actions"]:
             for r in action.get("results", []):
                 lines.append(f"  validate:          {r['name']}: {r['status']} ({r['seconds']}s)")
+    for warning in doc.get("warnings", []):
+        lines.append(f"  warning:           {warning}")
     lines.append(f"  commit:            {doc['commit'] or '-'}")
     lines.append(f"  backup branch:     {doc['backup_branch'] or '-'}")
     for tag in doc["backup_tags"]:
@@ -149,7 +165,9 @@ def status_text(result: dict[str, Any]) -> str:
     lines = [f"Run {doc['run_id']} of {doc['component']}: {doc['status']}"]
     for step in doc["steps"]:
         done = sum(a["state"] == "done" for a in step["actions"])
-        lines.append(f"  {step['name']:<12} {step['status']:<8} {done}/{len(step['actions'])} actions")
+        lines.append(
+            f"  {step['name']:<12} {step['status']:<8} {done}/{len(step['actions'])} actions"
+        )
     if doc.get("error"):
         lines.append(f"Error: {doc['error']}")
     if doc["status"] in ("running", "failed"):

@@ -49,7 +49,9 @@ def render_report(data: ReportData) -> str:
 
 
 def _header(data: ReportData) -> str:
-    base = f"`{data.base_commit[:12]}`" + (f" on `{_short(data.base_ref)}`" if data.base_ref else "")
+    base = f"`{data.base_commit[:12]}`" + (
+        f" on `{_short(data.base_ref)}`" if data.base_ref else ""
+    )
     return (
         f"- **Component:** `{data.component}`\n- **Date:** {data.date}\n"
         f"- **Playbook:** `{data.playbook}`\n- **Removed from:** {base}\n"
@@ -130,7 +132,9 @@ def _rollback(data: ReportData) -> str:
         "```sh\nconsolidate rollback --yes\n```\n",
     ]
     if data.branch:
-        lines.append(f"Later, restore the files from the backup branch: `git checkout {data.branch} -- <path>`.\n")
+        lines.append(
+            f"Later, restore the files from the backup branch: `git checkout {data.branch} -- <path>`.\n"
+        )
     return "\n".join(lines)
 
 
@@ -156,7 +160,9 @@ def validation_table(results: list[dict[str, Any]]) -> str:
     out.append("")
     for r in results:
         output = r.get("output", "").rstrip() or "(no output)"
-        out.append(f"<details><summary>{r['name']}: output</summary>\n\n```text\n{output}\n```\n</details>\n")
+        out.append(
+            f"<details><summary>{r['name']}: output</summary>\n\n```text\n{output}\n```\n</details>\n"
+        )
     return "\n".join(out)
 
 

@@ -228,7 +228,12 @@ def _rollback(git: Git, store: Store, journal: dict[str, Any], options: Options)
     store.save(journal)
     archived = store.archive(journal["run_id"])
     log.info("rolled back", component=journal["component"], actions=undone)
-    return {"status": "rolled-back", "journal": journal, "undone": undone, "archived": str(archived)}
+    return {
+        "status": "rolled-back",
+        "journal": journal,
+        "undone": undone,
+        "archived": str(archived),
+    }
 
 
 def status(repo: Path) -> dict[str, Any]:

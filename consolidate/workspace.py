@@ -60,7 +60,9 @@ class Workspace:
 def safe_relpath(root: Path, raw: str, *, what: str) -> str:
     """A repository-relative POSIX path that stays inside the repository, or a Refusal."""
     if not raw or raw.startswith("/") or PurePosixPath(raw).is_absolute():
-        raise Refusal(f"{what} {raw!r} is not a path relative to the repository", "drop the leading /")
+        raise Refusal(
+            f"{what} {raw!r} is not a path relative to the repository", "drop the leading /"
+        )
     parts = PurePosixPath(raw).parts
     if ".." in parts:
         raise Refusal(f"{what} {raw!r} leaves the repository", "name paths inside the repository")

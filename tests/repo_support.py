@@ -15,7 +15,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
     result = subprocess.run(
-        ["git", *args], cwd=repo, check=True, capture_output=True, text=True,
+        ["git", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
         env={**os.environ, **(env or {})},
     )
     return result.stdout
@@ -48,11 +52,16 @@ def consolidate(
     repo: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
     """Run the real CLI in a subprocess, without a terminal."""
+    commands = ("run", "status", "rollback", "investigate")
+    command = next((a for a in args if not a.startswith("-")), "")
+    repo_opt = ["--repo", str(repo)] if command in commands else []
     return subprocess.run(
-        [sys.executable, "-m", "consolidate", *args, "--repo", str(repo)]
-        if args and args[0] in ("run", "status", "rollback", "investigate")
-        else [sys.executable, "-m", "consolidate", *args],
-        cwd=repo, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=timeout,
+        [sys.executable, "-m", "consolidate", *args, *repo_opt],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=timeout,
         env={**os.environ, **(env or {})},
     )
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
 from pathlib import Path
 
 import pytest
+from repo_support import consolidate, git, repo_state, tree_hash
 
 from consolidate.demo import build_sample
-from repo_support import consolidate, git, repo_state, tree_hash
 
 FIXED = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
 DATE = "2026-11-20"
@@ -44,13 +45,24 @@ def test_dry_run_json_is_one_document(sample: Path) -> None:
     doc = json.loads(result.stdout)
     assert doc["dry_run"] is True
     names = [s["name"] for s in doc["steps"]]
-    assert names == ["investigate", "backup", "migrate", "remove", "compose", "docs", "validate", "commit"]
+    assert names == [
+        "investigate",
+        "backup",
+        "migrate",
+        "remove",
+        "compose",
+        "docs",
+        "validate",
+        "commit",
+    ]
 
 
 def test_run_then_rollback_restores_everything(sample: Path) -> None:
     before = repo_state(sample)
     head = before["head_commit"].strip()
-    result = consolidate(sample, "run", "orchestrator", "--yes", "--no-image-backup", "--json", env=REPRO)
+    result = consolidate(
+        sample, "run", "orchestrator", "--yes", "--no-image-backup", "--json", env=REPRO
+    )
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
     assert doc["status"] == "complete"
@@ -103,7 +115,9 @@ def test_untracked_and_ignored_files_are_never_touched(sample: Path) -> None:
 
 def test_failed_validation_stops_before_commit_and_rolls_back(sample: Path) -> None:
     playbook = sample / "playbooks" / "orchestrator.yaml"
-    text = playbook.read_text() + "  - name: always fails\n    run: python -c 'raise SystemExit(3)'\n"
+    text = (
+        playbook.read_text() + "  - name: always fails\n    run: python -c 'raise SystemExit(3)'\n"
+    )
     playbook.write_text(text)
     git(sample, "commit", "-qam", "a failing check")
     before = repo_state(sample)
@@ -137,22 +151,35 @@ def _final_tree(repo: Path) -> dict[str, str]:
 
 def test_sigkill_in_validate_resumes_or_rolls_back(tmp_path: Path) -> None:
     reference = build_sample(tmp_path / "reference", now=FIXED).root
-    assert consolidate(reference, "run", "orchestrator", "--yes", "--no-image-backup", env=REPRO).returncode == 0
+    assert (
+        consolidate(
+            reference, "run", "orchestrator", "--yes", "--no-image-backup", env=REPRO
+        ).returncode
+        == 0
+    )
 
     for recovery in ("resume", "rollback"):
         repo = build_sample(tmp_path / recovery, now=FIXED).root
         before = repo_state(repo)
         killed = consolidate(
-            repo, "run", "orchestrator", "--yes", "--no-image-backup",
+            repo,
+            "run",
+            "orchestrator",
+            "--yes",
+            "--no-image-backup",
             env={**REPRO, "CONSOLIDATE_FAILPOINT": "validate:command:0:done"},
         )
         assert killed.returncode == -9, killed.stderr
         assert json.loads(consolidate(repo, "status", "--json").stdout)["status"] == "running"
         if recovery == "resume":
-            resumed = consolidate(repo, "run", "orchestrator", "--yes", "--no-image-backup", env=REPRO)
+            resumed = consolidate(
+                repo, "run", "orchestrator", "--yes", "--no-image-backup", env=REPRO
+            )
             assert resumed.returncode == 0, resumed.stderr
             assert _final_tree(repo) == _final_tree(reference)
-            assert git(repo, "log", "-1", "--format=%B") == git(reference, "log", "-1", "--format=%B")
+            assert git(repo, "log", "-1", "--format=%B") == git(
+                reference, "log", "-1", "--format=%B"
+            )
             assert git(repo, "rev-parse", "HEAD~1") == git(reference, "rev-parse", "HEAD~1")
             assert git(repo, "status", "--porcelain") == ""
         else:
@@ -183,21 +210,24 @@ def test_image_backup_tag_made_and_removed(sample: Path, docker_image: str) -> N
         assert client.images.get("taskhub/orchestrator:latest").id == image.id
     finally:
         for ref in (backup, "taskhub/orchestrator:latest"):
-            try:
+            with contextlib.suppress(docker.errors.ImageNotFound):
                 client.api.remove_image(ref, noprune=True)
-            except docker.errors.ImageNotFound:
-                pass
 
 
 def test_missing_image_is_a_warning(sample: Path, docker_image: str) -> None:
     result = consolidate(sample, "run", "orchestrator", "--dry-run", env=REPRO)
     assert result.returncode == 0, result.stderr
-    assert "taskhub/orchestrator:latest of service orchestrator is not present locally" in result.stdout
+    assert (
+        "taskhub/orchestrator:latest of service orchestrator is not present locally"
+        in result.stdout
+    )
 
 
 def test_unreachable_daemon_refuses_with_a_way_forward(sample: Path) -> None:
     before = tree_hash(sample)
-    result = consolidate(sample, "run", "orchestrator", "--yes", env={"DOCKER_HOST": "unix:///nonexistent.sock"})
+    result = consolidate(
+        sample, "run", "orchestrator", "--yes", env={"DOCKER_HOST": "unix:///nonexistent.sock"}
+    )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "--no-image-backup" in result.stderr
     assert tree_hash(sample) == before

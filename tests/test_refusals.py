@@ -8,7 +8,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from repo_support import RepoFactory, consolidate, git, tree_hash
 
 PLAYBOOK = """\
@@ -34,12 +33,14 @@ services:
 
 @pytest.fixture
 def repo(make_repo: RepoFactory) -> Path:
-    return make_repo({
-        "orchestrator.py": "print('never')\n",
-        "app.py": "print('app')\n",
-        "docker-compose.yml": COMPOSE,
-        "playbooks/orchestrator.yaml": PLAYBOOK,
-    })
+    return make_repo(
+        {
+            "orchestrator.py": "print('never')\n",
+            "app.py": "print('app')\n",
+            "docker-compose.yml": COMPOSE,
+            "playbooks/orchestrator.yaml": PLAYBOOK,
+        }
+    )
 
 
 def refused(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
@@ -95,10 +96,19 @@ def test_rebase_in_progress(repo: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        (PLAYBOOK.replace("files:", "fils:"), "playbooks/orchestrator.yaml:3: unknown key 'fils': did you mean 'files'?"),
+        (
+            PLAYBOOK.replace("files:", "fils:"),
+            "playbooks/orchestrator.yaml:3: unknown key 'fils': did you mean 'files'?",
+        ),
         (PLAYBOOK.replace("summary: Never ran.\n", ""), "missing key 'summary'"),
-        (PLAYBOOK.replace("    run: python", "    runn: python"), ":9: unknown key 'validate[0].runn': did you mean 'run'?"),
-        (PLAYBOOK.replace("files: [orchestrator.py]", "files: orchestrator.py"), ":3: files: Input should be a valid list"),
+        (
+            PLAYBOOK.replace("    run: python", "    runn: python"),
+            ":9: unknown key 'validate[0].runn': did you mean 'run'?",
+        ),
+        (
+            PLAYBOOK.replace("files: [orchestrator.py]", "files: orchestrator.py"),
+            ":3: files: Input should be a valid list",
+        ),
         ("component: [\n", "not valid YAML"),
         ("", "the playbook is empty"),
         ("a: &x [1]\nb: *x\n", "uses a YAML alias"),
@@ -139,9 +149,17 @@ def test_repository_without_commits(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("files: [orchestrator.py]", "files: [orkestrator.py]", "'orkestrator.py' matches no file git tracks"),
+        (
+            "files: [orchestrator.py]",
+            "files: [orkestrator.py]",
+            "'orkestrator.py' matches no file git tracks",
+        ),
         ("files: [orchestrator.py]", "files: [../etc/passwd]", "leaves the repository"),
-        ("files: [orchestrator.py]", "files: [/etc/passwd]", "is not a path relative to the repository"),
+        (
+            "files: [orchestrator.py]",
+            "files: [/etc/passwd]",
+            "is not a path relative to the repository",
+        ),
         ("[orchestrator]\nbackup", "[orkestrator]\nbackup", "orkestrator"),
         ("docker-compose.yml:", "compose.yaml:", "compose.yaml does not exist"),
         ("run: python -m", "run: no-such-program -m", "'no-such-program', which is not found"),

@@ -97,7 +97,7 @@ def _absent_parents(root: Path, path: str) -> list[str]:
 
 
 def _remove_empty(root: Path, folders: list[str]) -> None:
-    for folder in folders:
+    for folder in sorted(folders, key=lambda f: f.count("/"), reverse=True):
         with contextlib.suppress(OSError):
             (root / folder).rmdir()
 

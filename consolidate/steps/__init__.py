@@ -41,8 +41,16 @@ Planner = Callable[[Context, Workspace, dict[str, StepPlan]], StepPlan]
 
 
 def planners() -> list[tuple[str, Planner]]:
-    from consolidate.steps import backup, commit, compose, docs, investigate, migrate, remove
-    from consolidate.steps import validate
+    from consolidate.steps import (
+        backup,
+        commit,
+        compose,
+        docs,
+        investigate,
+        migrate,
+        remove,
+        validate,
+    )
 
     return [
         ("investigate", investigate.plan),
@@ -57,5 +65,12 @@ def planners() -> list[tuple[str, Planner]]:
 
 
 STEP_NAMES = (
-    "investigate", "backup", "migrate", "remove", "compose", "docs", "validate", "commit",
+    "investigate",
+    "backup",
+    "migrate",
+    "remove",
+    "compose",
+    "docs",
+    "validate",
+    "commit",
 )

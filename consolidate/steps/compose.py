@@ -24,6 +24,9 @@ def plan(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> StepPlan:
         step.actions.append(action)
         removed += [(path, s) for s in edit.services_removed]
         comments += list(edit.removed_comments)
-        step.notes += [f"{path}: the comment {c.strip()!r} goes with its service" for c in edit.removed_comments]
+        step.notes += [
+            f"{path}: the comment {c.strip()!r} goes with its service"
+            for c in edit.removed_comments
+        ]
     step.facts = {"services": removed, "comments": comments}
     return step

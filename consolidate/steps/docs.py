@@ -35,11 +35,15 @@ def plan(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> StepPlan:
         after = edit((before or b"").decode("utf-8"), text).encode("utf-8")
         if after != before:
             _add(step, ws, WriteFile(path, before, after, f"record the removal in {key}"))
-    report = safe_relpath(ctx.git.root, pb.docs.report or report_name(pb.component), what="docs.report")
+    report = safe_relpath(
+        ctx.git.root, pb.docs.report or report_name(pb.component), what="docs.report"
+    )
     written = {a.paths()[0] for a in step.actions} | {report, ctx.playbook_path}
     removed = [f["path"] for f in found["files"]]
     left = find_references(ws, pb.component, removed, set(pb.compose), skip=written)
-    step.notes += [f"{r['path']}:{r['line']} still mentions {pb.component} ({r['kind']})" for r in left]
+    step.notes += [
+        f"{r['path']}:{r['line']} still mentions {pb.component} ({r['kind']})" for r in left
+    ]
     text = render_report(_report_data(ctx, found, backup, earlier, services, left))
     _add(step, ws, WriteFile(report, ws.read(report), text.encode("utf-8"), "removal report"))
     step.facts["report"] = report

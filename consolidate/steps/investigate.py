@@ -8,8 +8,8 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from consolidate.actions.checks import RecordFindings
-from consolidate.globs import expand
 from consolidate.gitio import Git
+from consolidate.globs import expand
 from consolidate.steps import Context, StepPlan
 from consolidate.workspace import Workspace, safe_relpath
 

@@ -15,6 +15,7 @@ def plan(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> StepPlan:
     step = StepPlan("migrate")
     root = ctx.git.root
     for op in ctx.playbook.migrate:
+        action: MoveFile | WriteFile
         if isinstance(op, MoveOp):
             src = safe_relpath(root, op.move.from_, what="migrate move")
             dst = safe_relpath(root, op.move.to, what="migrate move")

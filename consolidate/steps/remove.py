@@ -27,6 +27,10 @@ def plan(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> StepPlan:
         action.simulate(ws)
         step.actions.append(action)
     regexes = [compile_glob(p.rstrip("/")) for p in patterns]
-    kept = [p for p in ctx.git.untracked_files(ignored=False) if any(r.fullmatch(p) for r in regexes)]
-    step.notes += [f"untracked {p} is left in place (consolidate removes tracked files only)" for p in kept]
+    kept = [
+        p for p in ctx.git.untracked_files(ignored=False) if any(r.fullmatch(p) for r in regexes)
+    ]
+    step.notes += [
+        f"untracked {p} is left in place (consolidate removes tracked files only)" for p in kept
+    ]
     return step

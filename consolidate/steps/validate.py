@@ -15,10 +15,16 @@ from consolidate.workspace import Workspace, safe_relpath
 def plan(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> StepPlan:
     commands = []
     for command in ctx.playbook.validate_:
-        cwd = "." if command.cwd in ("", ".") else safe_relpath(ctx.git.root, command.cwd, what="validate cwd")
+        cwd = (
+            "."
+            if command.cwd in ("", ".")
+            else safe_relpath(ctx.git.root, command.cwd, what="validate cwd")
+        )
         argv = command.argv()
         _check_found(ctx, command.name, argv[0], cwd)
-        commands.append({"name": command.name, "argv": argv, "timeout": command.timeout, "cwd": cwd})
+        commands.append(
+            {"name": command.name, "argv": argv, "timeout": command.timeout, "cwd": cwd}
+        )
     report = earlier["docs"].facts.get("report")
     action = RunValidation(json.dumps(commands), report, ws.read(report) if report else None)
     return StepPlan("validate", [action])

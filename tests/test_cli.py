@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from repo_support import consolidate, git
+
+from consolidate.demo import build_sample
+
+
+def test_demo_builds_the_sample_and_removes_the_orchestrator(tmp_path: Path) -> None:
+    target = tmp_path / "demo"
+    result = consolidate(tmp_path, "demo", "--dir", str(target), "--json", "--no-docker")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["status"] == "complete" and doc["sample"] == str(target)
+    assert not (target / "orchestrator").exists()
+    assert git(target, "log", "--format=%s").splitlines()[0] == "Remove orchestrator"
+    assert len(git(target, "log", "--format=%s").splitlines()) == 4
+
+
+def test_investigate_reports_files_services_mentions_and_history(tmp_path: Path) -> None:
+    repo = build_sample(tmp_path / "taskhub").root
+    result = consolidate(repo, "investigate", "orchestrator", "--json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    paths = {f["path"] for f in doc["files"]}
+    assert "orchestrator/orchestrator.py" in paths
+    assert "frontend/src/ai-orchestrator.service.ts" not in paths
+    assert doc["compose"] == [
+        {
+            "file": "docker-compose.yml",
+            "service": "orchestrator",
+            "image": "taskhub/orchestrator:latest",
+            "depended_on_by": ["frontend"],
+        }
+    ]
+    assert any(r["path"] == "scripts/manage.ps1" for r in doc["references"])
+    assert doc["history"]["commits"] == 2 and doc["history"]["age_days"] >= 59
+    text = consolidate(repo, "investigate", "orchestrator")
+    assert "Compose services (1):" in text.stdout
+
+
+def test_log_json_writes_json_lines_to_stderr_and_json_to_stdout(tmp_path: Path) -> None:
+    repo = build_sample(tmp_path / "taskhub").root
+    result = consolidate(
+        repo, "--log-json", "run", "orchestrator", "--yes", "--no-image-backup", "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["status"] == "complete"
+    events = [json.loads(line) for line in result.stderr.splitlines()]
+    assert any(e["event"] == "step" and e["step"] == "validate" for e in events)
+    assert all("level" in e and "timestamp" in e for e in events)
