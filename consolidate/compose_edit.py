@@ -21,8 +21,7 @@ from consolidate.compose_locate import (
     Block,
     Parsed,
     Plan,
-    check_aliases,
-    check_dependents,
+    find_key,
     indent,
     is_blank,
     is_comment,
@@ -30,8 +29,12 @@ from consolidate.compose_locate import (
     named,
     parse,
     plan_references,
+    value_of,
+    walk,
 )
 from consolidate.errors import ComposeRefusal
+
+SHARED_NAMESPACE_KEYS = ("network_mode", "ipc", "pid")
 
 
 @dataclass(frozen=True)
@@ -73,9 +76,9 @@ def remove_services(
 ) -> ComposeEdit:
     """Cut `services` (with their comments) and every reference to them out of `data`."""
     parsed = parse(data, path)
-    gone = list(dict.fromkeys(services))
+    gone = list(dict.fromkeys([services] if isinstance(services, str) else services))
     if not gone:
-        raise ComposeRefusal(f"no service to remove from {path}")
+        raise ComposeRefusal(f"no service to remove from {path}", "name at least one")
     for name in gone:
         if name not in parsed.blocks:
             known = ", ".join(parsed.blocks) or "none"
@@ -108,6 +111,58 @@ def remove_services(
     )
 
 
+def check_aliases(parsed: Parsed, gone: set[str]) -> None:
+    """Refuse if anything that stays reaches (through an alias) a node inside a removed block."""
+    assert parsed.root is not None and parsed.services is not None
+    doomed = [(b.start, b.end, b.name) for b in parsed.blocks.values() if b.name in gone]
+    contexts: list[tuple[str, Node]] = []
+    for key, value in parsed.root.value:
+        if value is parsed.services:
+            contexts += [(f"service {k.value}", v) for k, v in value.value if k.value not in gone]
+        else:
+            contexts.append((str(key.value), value))
+    seen: set[int] = {id(parsed.root), id(parsed.services)}
+    for label, top in contexts:
+        for node in walk(top, seen):
+            line = node.start_mark.line
+            for start, end, name in doomed:
+                if node.anchor and start <= line <= end:
+                    raise ComposeRefusal(
+                        f"{parsed.path}: {label} uses anchor &{node.anchor} defined in service "
+                        f"{name} (line {line + 1}), which is being removed",
+                        f"copy what {label} needs out of {name} first, or remove both",
+                    )
+
+
+def check_dependents(parsed: Parsed, gone: set[str]) -> None:
+    """Refuse when a staying service shares a namespace with, or extends, a removed one."""
+    for block in parsed.blocks.values():
+        if block.name in gone or not isinstance(block.value, MappingNode):
+            continue
+        for key in (*SHARED_NAMESPACE_KEYS, "extends"):
+            found = find_key(block.value, key)
+            target = found and refers_to(key, found[2])
+            if found and target in gone:
+                raise ComposeRefusal(
+                    f"{parsed.path}: service {block.name} uses {key} of service {target} "
+                    f"(line {found[1].start_mark.line + 1})",
+                    f"remove {block.name} as well, or change its {key} first",
+                )
+
+
+def refers_to(key: str, node: Node) -> str | None:
+    if key == "extends" and isinstance(node, MappingNode):
+        service = value_of(node, "service")
+        if value_of(node, "file") or not isinstance(service, ScalarNode):
+            return None
+        return str(service.value)
+    if not isinstance(node, ScalarNode):
+        return None
+    if key == "extends":
+        return str(node.value)
+    return str(node.value)[len("service:") :] if node.value.startswith("service:") else None
+
+
 def cut_service(parsed: Parsed, block: Block, plan: Plan) -> None:
     """Cut a service with its own comments and one blank line, so spacing stays as it was."""
     lines, name = parsed.lines, block.name
@@ -127,8 +182,10 @@ def cut_service(parsed: Parsed, block: Block, plan: Plan) -> None:
     )
     if blank_after and (blank_before or first_child):
         plan.remove(after, after, f"blank line after {name}")
-    elif blank_before and after == len(lines):
-        plan.remove(before, before, f"blank line before {name}")
+    elif after == len(lines):  # the file now ends where this block began: no blank tail
+        while before >= 0 and (before in plan.removed or is_blank(lines[before])):
+            plan.remove(before, before, f"blank line before {name}")
+            before -= 1
 
 
 def splice(parsed: Parsed, plan: Plan) -> tuple[list[str], tuple[RewrittenLine, ...]]:
@@ -168,7 +225,10 @@ def verify(parsed: Parsed, after: bytes, gone: set[str]) -> None:
         result = parse(after, parsed.path, locate=False)
     except ComposeRefusal as exc:
         raise failed(parsed, exc.message) from exc
-    old, new = to_data(parsed.root), to_data(result.root)
+    try:
+        old, new = to_data(parsed.root), to_data(result.root)
+    except ValueError as exc:
+        raise failed(parsed, str(exc)) from exc
     if not isinstance(new, dict) or not isinstance(new.get("services"), dict):
         raise failed(parsed, "the services mapping is gone")
     still = sorted(gone & set(new["services"]))
@@ -198,7 +258,7 @@ def to_data(node: Node | None, active: frozenset[int] = frozenset()) -> Any:
     if node is None:
         return None
     if id(node) in active:
-        raise ComposeRefusal("the file has a recursive alias", "edit it by hand")
+        raise ValueError("a recursive alias")
     active |= {id(node)}
     if isinstance(node, ScalarNode):
         return node.value

@@ -21,8 +21,7 @@ from consolidate.errors import ComposeRefusal
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
 REF_KEYS = ("depends_on", "links", "volumes_from")
-SHARED_NAMESPACE_KEYS = ("network_mode", "ipc", "pid")
-HAND_EDIT = "edit the file by hand, or remove the dependent service as well"
+HAND_EDIT = "edit the file by hand"
 
 
 @dataclass(frozen=True)
@@ -91,10 +90,6 @@ def indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
-def eol(line: str) -> str:
-    return line[len(line.rstrip("\r\n")) :]
-
-
 def split_lines(text: str) -> list[str]:
     return re.findall(r"[^\n]*\n|[^\n]+\Z", text)
 
@@ -111,7 +106,9 @@ def parse(data: bytes, path: str, *, locate: bool = True) -> Parsed:
         raise ComposeRefusal(f"{path} has line breaks other than LF or CRLF", HAND_EDIT)
     root = compose(text, path)
     if root is not None and not isinstance(root, MappingNode):
-        raise ComposeRefusal(f"{path} is not a compose file: the top level is not a mapping")
+        raise ComposeRefusal(
+            f"{path} is not a compose file: the top level is not a mapping", "check the path"
+        )
     services = value_of(root, "services") if root is not None else None
     if services is not None and not isinstance(services, MappingNode):
         services = None if is_null(services) else services
@@ -250,61 +247,6 @@ def walk(node: Node, seen: set[int]) -> Iterator[Node]:
             stack.extend(n for pair in reversed(current.value) for n in reversed(pair))
         elif isinstance(current, SequenceNode):
             stack.extend(reversed(current.value))
-
-
-def check_aliases(parsed: Parsed, gone: set[str]) -> None:
-    """Refuse if anything that stays reaches (through an alias) a node inside a removed block."""
-    assert parsed.root is not None and parsed.services is not None
-    spans = [(b.start, b.end, b.name) for b in parsed.blocks.values() if b.name in gone]
-    contexts: list[tuple[str, Node]] = []
-    for key, value in parsed.root.value:
-        if value is parsed.services:
-            contexts += [(f"service {k.value}", v) for k, v in value.value if k.value not in gone]
-        else:
-            contexts.append((str(key.value), value))
-    seen: set[int] = {id(parsed.root), id(parsed.services)}
-    for label, top in contexts:
-        for node in walk(top, seen):
-            line = node.start_mark.line
-            if not node.anchor:
-                continue
-            for start, end, name in spans:
-                if start <= line <= end:
-                    anchor = f"anchor &{node.anchor}" if node.anchor else "a value"
-                    raise ComposeRefusal(
-                        f"{parsed.path}: {label} uses {anchor} defined in service {name} "
-                        f"(line {line + 1}), which is being removed",
-                        f"copy what {label} needs out of {name} first, or remove it too",
-                    )
-
-
-def check_dependents(parsed: Parsed, gone: set[str]) -> None:
-    """Refuse when a staying service shares a namespace with, or extends, a removed one."""
-    for block in parsed.blocks.values():
-        if block.name in gone or not isinstance(block.value, MappingNode):
-            continue
-        for key in (*SHARED_NAMESPACE_KEYS, "extends"):
-            found = find_key(block.value, key)
-            target = found and refers_to(key, found[2])
-            if found and target in gone:
-                raise ComposeRefusal(
-                    f"{parsed.path}: service {block.name} uses {key} of service {target} "
-                    f"(line {found[1].start_mark.line + 1})",
-                    HAND_EDIT,
-                )
-
-
-def refers_to(key: str, node: Node) -> str | None:
-    if key == "extends" and isinstance(node, MappingNode):
-        service = value_of(node, "service")
-        return (
-            None if value_of(node, "file") or not isinstance(service, ScalarNode) else service.value
-        )
-    if not isinstance(node, ScalarNode):
-        return None
-    if key == "extends":
-        return str(node.value)
-    return str(node.value)[len("service:") :] if node.value.startswith("service:") else None
 
 
 def ref_name(kind: str, node: Node) -> str | None:

@@ -20,16 +20,9 @@ from dataclasses import dataclass
 BOM = "\ufeff"
 KEEP_A_CHANGELOG_ORDER = ("added", "changed", "deprecated", "removed", "fixed", "security")
 SKELETON = (
-    "# Changelog",
-    "",
-    "All notable changes to this project will be documented in this file.",
-    "",
-    "The format is based on [Keep a Changelog](https://keepachangelog.com/en/1.1.0/).",
-    "",
-    "## [Unreleased]",
-    "",
-    "### Removed",
-    "",
+    "# Changelog\n\nAll notable changes to this project will be documented in this file.\n\n"
+    "The format is based on [Keep a Changelog](https://keepachangelog.com/en/1.1.0/).\n\n"
+    "## [Unreleased]\n\n### Removed\n\n"
 )
 
 _ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*")
@@ -75,8 +68,8 @@ def add_changelog_entry(text: str, entry: str) -> str:
       "Unreleased" or "[Unreleased]" in any case. The release level is that of the first
       version-like heading ("[1.2.0]", "v1.2.0", "1.2", "Version 1.0", "Release 3",
       "Unreleased"; levels 1 to 5); with none, level 2.
-    - Subsections sit at the level of the first heading inside the section (one deeper if it
-      has none). An existing Removed gets the bullet after its last top-level bullet and that
+    - Subsections sit at the shallowest heading level inside the section (one deeper if it
+      has no headings). An existing Removed gets the bullet after its last top-level bullet and that
       bullet's continuation lines, with that bullet's marker. A missing Removed goes before the
       first Fixed or Security subsection (Keep a Changelog order), or else at the end of the
       section, before the trailing blank lines and link definitions.
@@ -91,7 +84,7 @@ def add_changelog_entry(text: str, entry: str) -> str:
     entry = _clean(entry)
     doc = _parse(text)
     if not any(kind != "blank" for kind in doc.kinds):
-        return _render(doc, 0, [*SKELETON, f"- {entry}"])
+        return _render(doc, 0, [*SKELETON.splitlines(), f"- {entry}"])
     first = next((h for h in doc.headings if h.level <= 5 and _VERSION.match(h.text)), None)
     level = first.level if first else 2
     unreleased = next(
@@ -155,10 +148,10 @@ def _plan_bullet(doc: _Doc, section: _Heading, entry: str) -> tuple[int, list[st
     """Where the bullet goes in `section`, or None if it is already there."""
     end = _section_end(doc, section)
     bullets = [i for i in range(section.body, end) if doc.kinds[i] == "bullet"]
-    if any(_bullet_text(doc, i) == entry for i in bullets):
+    if any(_bullet(doc, i)[1] == entry for i in bullets):
         return None
     if bullets:
-        return _item_end(doc, bullets[-1], end) + 1, [_marker(doc, bullets[-1]) + entry]
+        return _item_end(doc, bullets[-1], end) + 1, [_bullet(doc, bullets[-1])[0] + entry]
     at = _last_content(doc, section.body, end) + 1
     return _place(doc, at, [_default_marker(doc) + entry], pad=_spaced(doc))
 
@@ -234,19 +227,14 @@ def _heading_lines(doc: _Doc, level: int, text: str) -> list[str]:
     return ["#" * level + " " + text]
 
 
-def _marker(doc: _Doc, index: int) -> str:
-    match = _BULLET.fullmatch(doc.contents[index])
-    return match[1] if match else "- "
+def _bullet(doc: _Doc, index: int | None) -> tuple[str, str]:
+    """The marker ("- ", "* ", ...) and the text of the bullet at `index`."""
+    match = None if index is None else _BULLET.fullmatch(doc.contents[index])
+    return (match[1], match[2].rstrip()) if match else ("- ", "")
 
 
 def _default_marker(doc: _Doc) -> str:
-    first = next((i for i, kind in enumerate(doc.kinds) if kind == "bullet"), None)
-    return "- " if first is None else _marker(doc, first)
-
-
-def _bullet_text(doc: _Doc, index: int) -> str:
-    match = _BULLET.fullmatch(doc.contents[index])
-    return match[2].rstrip() if match else ""
+    return _bullet(doc, next((i for i, k in enumerate(doc.kinds) if k == "bullet"), None))[0]
 
 
 def _rank(text: str) -> int:
@@ -308,13 +296,9 @@ def _scan(contents: list[str]) -> tuple[list[str], list[_Heading]]:
 
 
 def _kind(line: str) -> str:
-    if not line.strip():
-        return "blank"
-    if _ATX.fullmatch(line):
-        return "heading"
-    if _BREAK.fullmatch(line):
-        return "break"
-    return "bullet" if _BULLET.fullmatch(line) else "text"
+    patterns = (("heading", _ATX), ("break", _BREAK), ("bullet", _BULLET))
+    kind = next((kind for kind, pattern in patterns if pattern.fullmatch(line)), "text")
+    return kind if line.strip() else "blank"
 
 
 def _fences(contents: list[str]) -> list[str | None]:

@@ -171,7 +171,8 @@ def status_text(result: dict[str, Any]) -> str:
     if doc.get("error"):
         lines.append(f"Error: {doc['error']}")
     if doc["status"] in ("running", "failed"):
-        lines.append("Resume: consolidate run <playbook> --yes    Undo: consolidate rollback --yes")
+        lines.append(f"Resume: consolidate run {doc['playbook']} --yes")
+        lines.append("Undo:   consolidate rollback --yes")
     elif doc["status"] == "complete":
         lines.append("Undo: consolidate rollback --yes")
     return "\n".join(lines) + "\n"

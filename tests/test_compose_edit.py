@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import codecs
+from typing import Any
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from consolidate.compose_edit import (
     ComposeEdit,
@@ -57,7 +61,9 @@ def test_service_names_in_file_order() -> None:
 
 def test_middle_service_goes_with_its_comment_and_one_blank_line() -> None:
     edit = cut(THREE, "api")
-    assert edit.after.decode() == """\
+    assert (
+        edit.after.decode()
+        == """\
 services:
   web:
     image: nginx
@@ -65,6 +71,7 @@ services:
   db:
     image: postgres
 """
+    )
     assert edit.removed == (
         RemovedSpan(4, 5, "empty depends_on in web"),
         RemovedSpan(7, 7, "comment of api"),
@@ -77,7 +84,9 @@ services:
 
 
 def test_first_service_takes_the_blank_line_after_it() -> None:
-    assert after(THREE, "web") == """\
+    assert (
+        after(THREE, "web")
+        == """\
 services:
   # The API: talks to the database.
   api:
@@ -88,10 +97,13 @@ services:
   db:
     image: postgres
 """
+    )
 
 
 def test_last_service_in_the_file() -> None:
-    assert after(THREE, "db") == """\
+    assert (
+        after(THREE, "db")
+        == """\
 services:
   web:
     image: nginx
@@ -104,11 +116,18 @@ services:
     # ports:
     #   - 8080
 """
+    )
 
 
 def test_last_service_before_another_top_level_key() -> None:
     text = "services:\n  a:\n    image: a\n\n  b:\n    image: b\n\nvolumes:\n  data:\n"
     assert after(text, "b") == "services:\n  a:\n    image: a\n\nvolumes:\n  data:\n"
+
+
+def test_blank_lines_left_dangling_at_the_end_of_the_file_go_too() -> None:
+    text = "services:\n  a:\n    image: a\n\n\n  b:\n    image: b"
+    assert after(text, "b") == "services:\n  a:\n    image: a"
+    assert after(text + "\n", "b") == "services:\n  a:\n    image: a\n"
 
 
 def test_adjacent_services_removed_together() -> None:
@@ -127,13 +146,16 @@ services:
   b:
     image: b
 """
-    assert after(text, "a") == """\
+    assert (
+        after(text, "a")
+        == """\
 services:
   # ---- standalone note about the stack ----
 
   b:
     image: b
 """
+    )
 
 
 def test_comment_directly_above_the_next_service_stays_with_it() -> None:
@@ -173,7 +195,9 @@ services:
 
 def test_references_in_every_form_go() -> None:
     edit = cut(DEPENDS, "db")
-    assert edit.after.decode() == """\
+    assert (
+        edit.after.decode()
+        == """\
 services:
   web:
     depends_on:
@@ -188,6 +212,7 @@ services:
   cache:
     image: redis
 """
+    )
     assert edit.removed == (
         RemovedSpan(4, 6, "depends_on entry in web"),
         RemovedSpan(10, 10, "links entry in web"),
@@ -196,14 +221,19 @@ services:
     )
     assert edit.rewritten == (
         RewrittenLine(
-            16, "    depends_on: [cache, db]", "    depends_on: [cache]", "depends_on entry in worker"
+            16,
+            "    depends_on: [cache, db]",
+            "    depends_on: [cache]",
+            "depends_on entry in worker",
         ),
     )
 
 
 def test_emptied_keys_go_whole_unless_the_service_would_be_left_empty() -> None:
     edit = cut(DEPENDS, "cache", "db")
-    assert edit.after.decode() == """\
+    assert (
+        edit.after.decode()
+        == """\
 services:
   web:
     volumes_from:
@@ -211,6 +241,7 @@ services:
   worker:
     depends_on: []
 """
+    )
     assert edit.removed[:2] == (
         RemovedSpan(3, 8, "empty depends_on in web"),
         RemovedSpan(9, 11, "empty links in web"),
@@ -255,7 +286,9 @@ services:
     image: postgres
 """
     edit = cut(text, "cache")
-    assert edit.after.decode() == """\
+    assert (
+        edit.after.decode()
+        == """\
 x-common: &common
   depends_on:
     - db
@@ -267,6 +300,7 @@ services:
   db:
     image: postgres
 """
+    )
     assert edit.rewritten == (
         RewrittenLine(
             8,
@@ -295,7 +329,9 @@ services:
   cache: {image: redis}
   db: {image: postgres}
 """
-    assert after(text, "db") == """\
+    assert (
+        after(text, "db")
+        == """\
 x-base:
   depends_on: &base-deps {}
 services:
@@ -306,6 +342,7 @@ services:
         condition: service_started
   cache: {image: redis}
 """
+    )
 
 
 def test_emptied_key_that_is_all_its_mapping_holds_stays_as_empty() -> None:
@@ -330,7 +367,9 @@ services:
       worker:
         condition: service_started
 """
-    assert after(text, "orchestrator") == """\
+    assert (
+        after(text, "orchestrator")
+        == """\
 services:
   'worker':
     depends_on: ['other']
@@ -339,6 +378,7 @@ services:
       worker:
         condition: service_started
 """
+    )
 
 
 def test_any_indentation_width() -> None:
@@ -351,7 +391,9 @@ def test_any_indentation_width() -> None:
 def test_crlf_line_endings_are_kept() -> None:
     text = THREE.replace("\n", "\r\n")
     result = after(text, "api")
-    assert result == "services:\r\n  web:\r\n    image: nginx\r\n\r\n  db:\r\n    image: postgres\r\n"
+    assert (
+        result == "services:\r\n  web:\r\n    image: nginx\r\n\r\n  db:\r\n    image: postgres\r\n"
+    )
     flow = "services:\r\n  a:\r\n    depends_on: [b, c]  # keep\r\n  b: {}\r\n  c: {}\r\n"
     assert after(flow, "b") == "services:\r\n  a:\r\n    depends_on: [c]  # keep\r\n  c: {}\r\n"
 
@@ -436,3 +478,96 @@ def test_refuses_when_the_post_edit_check_fails() -> None:
     assert refusal(text, "b") == (
         "compose.yml: post-edit check failed: service a changed beyond its references"
     )
+
+
+NAMES = ("web", "db", "cache-1", "q_worker", "orchestrator")
+
+
+@st.composite
+def compose_files(draw: st.DrawFn) -> tuple[bytes, list[str]]:
+    """Small but varied compose files: comments, blank lines, every reference form."""
+    names = draw(st.lists(st.sampled_from(NAMES), min_size=2, max_size=5, unique=True))
+    width = draw(st.sampled_from([2, 4]))
+    pad, inner = " " * width, " " * (2 * width)
+    lines = ["# top comment"]
+    base = draw(st.lists(st.sampled_from(names), unique=True))
+    if base:
+        lines += ["x-base: &base", f"{pad}depends_on:", *(f"{pad}{pad}- {n}" for n in base)]
+    lines.append("services:")
+    for name in names:
+        others = draw(st.lists(st.sampled_from([n for n in names if n != name]), unique=True))
+        if draw(st.booleans()):
+            lines.append("")
+        lines += [f"{pad}# about {name}"] * draw(st.integers(0, 2))
+        quote = draw(st.sampled_from(["", '"', "'"]))
+        lines += [f"{pad}{quote}{name}{quote}:", f"{inner}image: {name}"]
+        if base and draw(st.booleans()):
+            lines.append(f"{inner}<<: *base")
+        form = draw(st.sampled_from(["block", "flow", "mapping", "links", "volumes_from"]))
+        if others and form == "block":
+            lines += [f"{inner}depends_on:", *(f"{inner}{pad}- {o}" for o in others)]
+        elif others and form == "flow":
+            lines.append(f"{inner}depends_on: [{', '.join(others)}]  # flow")
+        elif others and form == "mapping":
+            lines.append(f"{inner}depends_on:")
+            for other in others:
+                lines += [f"{inner}{pad}{other}:", f"{inner}{pad}{pad}condition: service_started"]
+        elif others:
+            suffix = ":ro" if form == "volumes_from" else ":alias"
+            lines += [f"{inner}{form}:", *(f"{inner}{pad}- {o}{suffix}" for o in others)]
+        if draw(st.booleans()):
+            lines.append(f"{inner}# inner note")
+        lines.append(f"{inner}restart: always")
+        if draw(st.booleans()):
+            lines += [f"{pad}# after {name}", ""]
+    if draw(st.booleans()):
+        lines += ["", "volumes:", f"{pad}data:"]
+    eol = draw(st.sampled_from(["\n", "\r\n"]))
+    text = eol.join(lines) + (eol if draw(st.booleans()) else "")
+    bom = codecs.BOM_UTF8 if draw(st.booleans()) else b""
+    return bom + text.encode(), names
+
+
+def holders(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    return [*doc["services"].values(), *(v for k, v in doc.items() if k.startswith("x-"))]
+
+
+def drop_empty(doc: dict[str, Any]) -> dict[str, Any]:
+    for holder in holders(doc):
+        for kind in ("depends_on", "links", "volumes_from"):
+            if holder.get(kind) in ([], {}):
+                del holder[kind]
+    return doc
+
+
+def expected_without(data: bytes, service: str) -> dict[str, Any]:
+    doc = yaml.safe_load(data.decode("utf-8-sig"))
+    del doc["services"][service]
+    for holder in holders(doc):
+        for kind in ("depends_on", "links", "volumes_from"):
+            value = holder.get(kind)
+            if isinstance(value, list):
+                holder[kind] = [v for v in value if v.split(":")[0] != service]
+            elif isinstance(value, dict):
+                holder[kind] = {k: v for k, v in value.items() if k != service}
+    return drop_empty(doc)
+
+
+@settings(max_examples=150, deadline=None)
+@given(compose_files(), st.data())
+def test_any_generated_file(case: tuple[bytes, list[str]], data: st.DataObject) -> None:
+    source, names = case
+    service = data.draw(st.sampled_from(names))
+    edit = remove_services(source, [service])
+    result = drop_empty(yaml.safe_load(edit.after.decode("utf-8-sig")))
+    assert result == expected_without(source, service)
+    assert edit.after.startswith(codecs.BOM_UTF8) == source.startswith(codecs.BOM_UTF8)
+    assert edit.after.endswith(b"\n") == source.endswith(b"\n")
+    assert (b"\r\n" in edit.after) == (b"\r\n" in source)
+    double_blank = b"\n\n\n"
+    lf_after, lf_source = edit.after.replace(b"\r\n", b"\n"), source.replace(b"\r\n", b"\n")
+    assert lf_after.count(double_blank) <= lf_source.count(double_blank)
+    kept = iter(source.decode("utf-8-sig").splitlines())
+    rewritten = {r.after for r in edit.rewritten}
+    for line in edit.after.decode("utf-8-sig").splitlines():
+        assert line in rewritten or any(line == old for old in kept), line

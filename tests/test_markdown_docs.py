@@ -239,13 +239,15 @@ def test_bom_is_kept() -> None:
 
     result = add_changelog_entry(text, ENTRY)
 
-    assert result == f"\ufeff# Changelog\n\n## [Unreleased]\n\n### Removed\n\n- {ENTRY}\n\n## [1.0.0]\n"
+    assert (
+        result
+        == f"\ufeff# Changelog\n\n## [Unreleased]\n\n### Removed\n\n- {ENTRY}\n\n## [1.0.0]\n"
+    )
 
 
 def test_headings_inside_code_blocks_are_ignored() -> None:
     text = (
-        "## [Unreleased]\n\n### Removed\n\n- Old.\n\n"
-        "```sh\n# Fixed\n## 2.0.0\n```\n\n## [1.0.0]\n"
+        "## [Unreleased]\n\n### Removed\n\n- Old.\n\n```sh\n# Fixed\n## 2.0.0\n```\n\n## [1.0.0]\n"
     )
 
     result = add_changelog_entry(text, ENTRY)
@@ -357,7 +359,9 @@ def test_architecture_crlf_without_final_newline() -> None:
 
 
 def test_empty_architecture_and_custom_heading() -> None:
-    assert add_removed_component("", COMPONENT, heading="Retired") == f"## Retired\n\n- {COMPONENT}\n"
+    assert (
+        add_removed_component("", COMPONENT, heading="Retired") == f"## Retired\n\n- {COMPONENT}\n"
+    )
 
 
 def test_removed_component_is_idempotent() -> None:
@@ -409,6 +413,12 @@ LINES = st.one_of(
             "",
             "   ",
             "Some paragraph text.",
+            "```",
+            "~~~sh",
+            "---",
+            "* * *",
+            "+ plus bullet",
+            "  - nested bullet",
         ]
     ),
     st.from_regex(r"(#{1,6} |[-*] |)[A-Za-z0-9 .\[\]]{0,12}", fullmatch=True),

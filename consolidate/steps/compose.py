@@ -25,7 +25,7 @@ def plan(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> StepPlan:
         removed += [(path, s) for s in edit.services_removed]
         comments += list(edit.removed_comments)
         step.notes += [
-            f"{path}: the comment {c.strip()!r} goes with its service"
+            f"{path}: comment removed: {c.strip()!r}"
             for c in edit.removed_comments
         ]
     step.facts = {"services": removed, "comments": comments}
