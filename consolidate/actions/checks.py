@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from consolidate import failpoints
 from consolidate.actions.base import Action, Env, Receipt
-from consolidate.actions.files import read_state
+from consolidate.actions.files import prune_parents, read_state
 from consolidate.gitio import environment_without_git_vars
 from consolidate.journal import atomic_write
 from consolidate.report import fill_validation, validation_summary
@@ -101,7 +101,7 @@ class RunValidation(Action):
             state = read_state(full)
             if state is not None and hashlib.sha256(state).hexdigest() == digest:
                 full.unlink()
-                _prune(env.root, path)
+                prune_parents(env.root, path)
         if self.report and self.report_before is not None:
             full = env.root / self.report
             if full.exists() and full.read_bytes() != self.report_before:
@@ -174,12 +174,3 @@ def _mode_of(full: Any) -> int:
     except FileNotFoundError:
         return 0o644
 
-
-def _prune(root: Any, path: str) -> None:
-    parent = (root / path).parent
-    while parent != root:
-        try:
-            parent.rmdir()
-        except OSError:
-            return
-        parent = parent.parent

@@ -73,7 +73,7 @@ def _make_parents(root: Path, path: str) -> list[str]:
     return created
 
 
-def _prune_parents(root: Path, path: str) -> list[str]:
+def prune_parents(root: Path, path: str) -> list[str]:
     """Remove folders left empty by removing `path`; return them, deepest first."""
     pruned: list[str] = []
     parent = (root / path).parent
@@ -196,7 +196,7 @@ class RemoveFile(Action):
         if current != self.before:
             raise StepFailed(f"{self.path} changed since the plan was made", "run again to re-plan")
         full.unlink()
-        return {"pruned": _prune_parents(env.root, self.path)}
+        return {"pruned": prune_parents(env.root, self.path)}
 
     def settle(self, env: Env) -> Receipt | None:
         full = env.root / self.path
@@ -245,7 +245,7 @@ class MoveFile(Action):
             raise StepFailed(f"cannot move {self.src}: it is gone", "run again to re-plan")
         created = _make_parents(env.root, self.dst)
         os.rename(src, dst)
-        return {"created_dirs": created, "pruned": _prune_parents(env.root, self.src)}
+        return {"created_dirs": created, "pruned": prune_parents(env.root, self.src)}
 
     def settle(self, env: Env) -> Receipt | None:
         src, dst = env.root / self.src, env.root / self.dst

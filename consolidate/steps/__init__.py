@@ -63,14 +63,3 @@ def planners() -> list[tuple[str, Planner]]:
         ("commit", commit.plan),
     ]
 
-
-STEP_NAMES = (
-    "investigate",
-    "backup",
-    "migrate",
-    "remove",
-    "compose",
-    "docs",
-    "validate",
-    "commit",
-)
