@@ -26,12 +26,10 @@ from consolidate.compose_locate import (
     is_blank,
     is_comment,
     merge_sources,
-    named,
     parse,
-    plan_references,
     value_of,
-    walk,
 )
+from consolidate.compose_refs import named, plan_references, walk
 from consolidate.errors import ComposeRefusal
 
 SHARED_NAMESPACE_KEYS = ("network_mode", "ipc", "pid")
