@@ -9,7 +9,7 @@ only the removed services and the references to them changed. If that proof fail
 from __future__ import annotations
 
 import codecs
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,11 +25,13 @@ from consolidate.compose_locate import (
     indent,
     is_blank,
     is_comment,
-    merge_sources,
+    find_blocks,
     parse,
+    to_data,
     value_of,
 )
 from consolidate.compose_refs import named, plan_references, walk
+from consolidate.compose_resources import KINDS, SINGULAR, defined, doomed, usage_of
 from consolidate.errors import ComposeRefusal
 
 SHARED_NAMESPACE_KEYS = ("network_mode", "ipc", "pid")
@@ -59,6 +61,8 @@ class ComposeEdit:
     rewritten: tuple[RewrittenLine, ...]
     removed_comments: tuple[str, ...]  # comment lines that go, stripped, so a reviewer sees them
     services_removed: tuple[str, ...]
+    resources_removed: tuple[str, ...] = ()  # "volume orchestrator-state"
+    resources_kept: tuple[str, ...] = ()  # unused now, but kept, with why
 
 
 def service_names(data: bytes, *, path: str = "docker-compose.yml") -> list[str]:
@@ -70,32 +74,36 @@ def service_names(data: bytes, *, path: str = "docker-compose.yml") -> list[str]
 
 
 def remove_services(
-    data: bytes, services: Sequence[str], *, path: str = "docker-compose.yml"
+    data: bytes,
+    services: Sequence[str],
+    *,
+    path: str = "docker-compose.yml",
+    also: Iterable[str] = (),
+    keep_volumes: bool = False,
+    resources: Mapping[str, Iterable[str]] | None = None,
 ) -> ComposeEdit:
-    """Cut `services` (with their comments) and every reference to them out of `data`."""
+    """Cut `services` (with their comments) and every reference to them out of `data`.
+
+    `also` names services removed from other files of the same project: references to them
+    go here too. `resources` says which top-level volumes, networks, configs and secrets go;
+    by default those that only the removed services use (see `compose_resources`).
+    """
     parsed = parse(data, path)
-    gone = list(dict.fromkeys([services] if isinstance(services, str) else services))
-    if not gone:
-        raise ComposeRefusal(f"no service to remove from {path}", "name at least one")
-    for name in gone:
-        if name not in parsed.blocks:
-            known = ", ".join(parsed.blocks) or "none"
-            raise ComposeRefusal(f"service {name} is not in {path}", f"it has: {known}")
-    if len(gone) == len(parsed.blocks):
-        raise ComposeRefusal(
-            f"removing {', '.join(gone)} would leave no service in {path}",
-            "remove the whole file instead",
-        )
-    check_dependents(parsed, set(gone))
-    check_aliases(parsed, set(gone))
+    mine = list(dict.fromkeys([services] if isinstance(services, str) else services))
+    gone = set(mine) | set(also)
+    check_present(parsed, mine, gone)
+    check_dependents(parsed, gone)
+    check_aliases(parsed, set(mine))
     plan = Plan()
     for block in parsed.blocks.values():
-        if block.name in gone:
-            cut_service(parsed, block, plan)
-    plan_references(parsed, set(gone), plan)
+        if block.name in mine:
+            cut_block(parsed, block, plan, f"service {block.name}")
+    plan_references(parsed, gone, plan)
+    cut, kept = choose_resources(parsed, gone, keep_volumes, resources)
+    resources_removed = plan_resources(parsed, cut, plan)
     lines, rewritten = splice(parsed, plan)
     after = (codecs.BOM_UTF8 if parsed.bom else b"") + "".join(lines).encode("utf-8")
-    verify(parsed, after, set(gone))
+    verify(parsed, after, gone, cut)
     return ComposeEdit(
         path=path,
         before=data,
@@ -105,8 +113,66 @@ def remove_services(
         removed_comments=tuple(
             parsed.lines[i].strip() for i in sorted(plan.removed) if is_comment(parsed.lines[i])
         ),
-        services_removed=tuple(b for b in parsed.blocks if b in gone),
+        services_removed=tuple(b for b in parsed.blocks if b in mine),
+        resources_removed=resources_removed,
+        resources_kept=kept,
     )
+
+
+def check_present(parsed: Parsed, mine: list[str], gone: set[str]) -> None:
+    path = parsed.path
+    if not gone:
+        raise ComposeRefusal(f"no service to remove from {path}", "name at least one")
+    for name in mine:
+        if name not in parsed.blocks:
+            known = ", ".join(parsed.blocks) or "none"
+            raise ComposeRefusal(f"service {name} is not in {path}", f"it has: {known}")
+    if mine and len(mine) == len(parsed.blocks):
+        raise ComposeRefusal(
+            f"removing {', '.join(mine)} would leave no service in {path}",
+            "remove the whole file instead (list it under files:)",
+        )
+
+
+def choose_resources(
+    parsed: Parsed,
+    gone: set[str],
+    keep_volumes: bool,
+    resources: Mapping[str, Iterable[str]] | None,
+) -> tuple[dict[str, frozenset[str]], tuple[str, ...]]:
+    """Which top-level resources this file loses, and notes on the ones kept."""
+    try:
+        doc = to_data(parsed.root)
+    except ValueError as exc:
+        raise failed(parsed, str(exc)) from exc
+    if resources is None:
+        removed, staying = usage_of(doc, gone)
+        verdict = doomed(removed, staying, keep_volumes=keep_volumes)
+        resources, kept = verdict.names, verdict.kept
+    else:
+        kept = ()
+    cut = {k: frozenset(resources.get(k, ())) & frozenset(defined(doc, k)) for k in KINDS}
+    return {k: v for k, v in cut.items() if v}, kept
+
+
+def plan_resources(parsed: Parsed, cut: dict[str, frozenset[str]], plan: Plan) -> tuple[str, ...]:
+    """Cut top-level resource entries; a kind left with none goes as a whole key."""
+    assert parsed.root is not None
+    done: list[str] = []
+    top: dict[str, Block] | None = None
+    for kind in KINDS:
+        mapping = value_of(parsed.root, kind)
+        if kind not in cut or not isinstance(mapping, MappingNode):
+            continue
+        blocks = find_blocks(parsed.lines, mapping, parsed.path, kind)
+        going = [b for b in blocks.values() if b.name in cut[kind]]
+        if len(going) == len(blocks):
+            top = top or find_blocks(parsed.lines, parsed.root, parsed.path, "the top level")
+            cut_block(parsed, top[kind], plan, f"top-level {kind} (nothing left in it)")
+        for block in going:
+            cut_block(parsed, block, plan, f"{SINGULAR[kind]} {block.name}")
+        done += [f"{SINGULAR[kind]} {b.name}" for b in going]
+    return tuple(done)
 
 
 def check_aliases(parsed: Parsed, gone: set[str]) -> None:
@@ -161,12 +227,12 @@ def refers_to(key: str, node: Node) -> str | None:
     return str(node.value)[len("service:") :] if node.value.startswith("service:") else None
 
 
-def cut_service(parsed: Parsed, block: Block, plan: Plan) -> None:
-    """Cut a service with its own comments and one blank line, so spacing stays as it was."""
+def cut_block(parsed: Parsed, block: Block, plan: Plan, what: str) -> None:
+    """Cut an entry with its own comments and one blank line, so spacing stays as it was."""
     lines, name = parsed.lines, block.name
-    plan.remove(block.lead, block.start - 1, f"comment of {name}")
-    plan.remove(block.start, block.end, f"service {name}")
-    plan.remove(block.end + 1, block.tail, f"comment of {name}")
+    plan.remove(block.lead, block.start - 1, f"comment of {what}")
+    plan.remove(block.start, block.end, what)
+    plan.remove(block.end + 1, block.tail, f"comment of {what}")
     before = block.lead - 1
     while before >= 0 and before in plan.removed:
         before -= 1
@@ -179,10 +245,10 @@ def cut_service(parsed: Parsed, block: Block, plan: Plan) -> None:
         not blank_before and not is_comment(lines[before]) and indent(lines[before]) < block.column
     )
     if blank_after and (blank_before or first_child):
-        plan.remove(after, after, f"blank line after {name}")
+        plan.remove(after, after, f"blank line after {what}")
     elif after == len(lines):  # the file now ends where this block began: no blank tail
         while before >= 0 and (before in plan.removed or is_blank(lines[before])):
-            plan.remove(before, before, f"blank line before {name}")
+            plan.remove(before, before, f"blank line before {what}")
             before -= 1
 
 
@@ -217,7 +283,7 @@ def spans(plan: Plan) -> tuple[RemovedSpan, ...]:
     return tuple(out)
 
 
-def verify(parsed: Parsed, after: bytes, gone: set[str]) -> None:
+def verify(parsed: Parsed, after: bytes, gone: set[str], cut: dict[str, frozenset[str]]) -> None:
     """Re-parse the result: only the removed services and references to them may differ."""
     try:
         result = parse(after, parsed.path, locate=False)
@@ -236,6 +302,10 @@ def verify(parsed: Parsed, after: bytes, gone: set[str]) -> None:
         if name in gone:
             raise failed(parsed, f"{owner} still names {name} in {kind}")
     expected, new = emptied_dropped(without(old, gone)), emptied_dropped(new)
+    for kind, names in cut.items():
+        expected[kind] = {k: v for k, v in expected[kind].items() if k not in names}
+        if not expected[kind]:
+            del expected[kind]
     for key in sorted(set(expected) | set(new), key=str):
         if key == "services":
             for svc in sorted(set(expected[key]) | set(new[key]), key=str):
@@ -249,28 +319,6 @@ def failed(parsed: Parsed, what: str) -> ComposeRefusal:
     return ComposeRefusal(
         f"{parsed.path}: post-edit check failed: {what}", "nothing was written; edit it by hand"
     )
-
-
-def to_data(node: Node | None, active: frozenset[int] = frozenset()) -> Any:
-    """Plain data for comparison: scalars as their text, merges applied."""
-    if node is None:
-        return None
-    if id(node) in active:
-        raise ValueError("a recursive alias")
-    active |= {id(node)}
-    if isinstance(node, ScalarNode):
-        return node.value
-    if isinstance(node, SequenceNode):
-        return [to_data(item, active) for item in node.value]
-    assert isinstance(node, MappingNode)
-    out: dict[Any, Any] = {}
-    for source in reversed(merge_sources(node)):
-        out.update(to_data(source, active))
-    for key, value in node.value:
-        if key.tag != MERGE_TAG:
-            plain = to_data(key, active)
-            out[plain if isinstance(plain, str) else repr(plain)] = to_data(value, active)
-    return out
 
 
 def holders(doc: dict[Any, Any]) -> list[tuple[str, dict[Any, Any]]]:

@@ -11,6 +11,7 @@ import codecs
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
@@ -211,23 +212,47 @@ def tail_end(lines: tuple[str, ...], end: int, column: int) -> int:
     return last if closed and owned else end
 
 
-def find_blocks(lines: tuple[str, ...], services: MappingNode, path: str) -> dict[str, Block]:
-    if services.flow_style:
-        raise ComposeRefusal(f"{path}: services is a flow mapping and cannot be spliced", HAND_EDIT)
+def find_blocks(
+    lines: tuple[str, ...], mapping: MappingNode, path: str, what: str = "services"
+) -> dict[str, Block]:
+    """The entries of a block mapping as line spans, each with its own comments."""
+    if mapping.flow_style:
+        raise ComposeRefusal(f"{path}: {what} is a flow mapping and cannot be spliced", HAND_EDIT)
     blocks: dict[str, Block] = {}
     floor = -1
-    for key, value in services.value:
+    for key, value in mapping.value:
         line, column = key.start_mark.line, key.start_mark.column
         if not isinstance(key, ScalarNode) or key.tag == MERGE_TAG or lines[line][:column].strip():
             raise ComposeRefusal(
-                f"{path}: the services entry at line {line + 1} is not a plain service key",
-                HAND_EDIT,
+                f"{path}: the {what} entry at line {line + 1} is not a plain key", HAND_EDIT
             )
         if key.value in blocks:
-            raise ComposeRefusal(f"{path}: service {key.value} is defined twice", "fix it first")
+            raise ComposeRefusal(f"{path}: {what} has {key.value} twice", "fix it first")
         end = block_end(lines, line, column)
         lead = lead_start(lines, line, floor)
         tail = tail_end(lines, end, column)
         blocks[key.value] = Block(key.value, value, lead, line, end, tail, column)
         floor = tail
     return blocks
+
+
+def to_data(node: Node | None, active: frozenset[int] = frozenset()) -> Any:
+    """Plain data for comparison: scalars as their text, merges applied."""
+    if node is None:
+        return None
+    if id(node) in active:
+        raise ValueError("a recursive alias")
+    active |= {id(node)}
+    if isinstance(node, ScalarNode):
+        return node.value
+    if isinstance(node, SequenceNode):
+        return [to_data(item, active) for item in node.value]
+    assert isinstance(node, MappingNode)
+    out: dict[Any, Any] = {}
+    for source in reversed(merge_sources(node)):
+        out.update(to_data(source, active))
+    for key, value in node.value:
+        if key.tag != MERGE_TAG:
+            plain = to_data(key, active)
+            out[plain if isinstance(plain, str) else repr(plain)] = to_data(value, active)
+    return out

@@ -101,6 +101,15 @@ def plan_container(
         empty_container(parsed, owner, key, value, kind, plan)
 
 
+def anchor_over(parsed: Parsed, target: Node) -> Node | None:
+    """The outermost anchored node that holds `target` (or is it), if any."""
+    assert parsed.root is not None
+    for node in walk(parsed.root, set()):
+        if node.anchor and any(inner is target for inner in walk(node, set())):
+            return node
+    return None
+
+
 def parent_of(parsed: Parsed, target: Node) -> tuple[MappingNode | None, ScalarNode | None, Node]:
     """The mapping and key under which `target` is first written (where its anchor is)."""
     assert parsed.root is not None
@@ -172,12 +181,20 @@ def empty_container(
     label = parsed.label(value.start_mark.line)
     if owner is None or key is None:
         raise refuse_splice(parsed, value.start_mark.line, f"an emptied {kind}")
+    anchored = anchor_over(parsed, value)
+    if anchored is not None:
+        where = f"anchor &{anchored.anchor}"
+        if anchored is not value:
+            where = f"inside {where} (line {anchored.start_mark.line + 1})"
+        raise ComposeRefusal(
+            f"{parsed.path}: the removal would empty the {kind} at line "
+            f"{value.start_mark.line + 1}, {where}, which other entries may merge",
+            "edit that anchor by hand first, or remove the services that use it too",
+        )
     line, column = key.start_mark.line, key.start_mark.column
     text = parsed.lines[line]
     end = block_end(parsed.lines, line, column)
-    if value.anchor:
-        why = f"keeps anchor &{value.anchor}"
-    elif any(find_key(source, kind) for source in merge_sources(owner)):
+    if any(find_key(source, kind) for source in merge_sources(owner)):
         why = "so the merged one does not come back"
     elif len(owner.value) == 1 or owner.flow_style:
         why = f"so {label} stays a mapping"
@@ -191,11 +208,8 @@ def empty_container(
         return
     plan.remove(line + 1, end, f"empty {kind} in {label}", wins=True)
     rest = text[key.end_mark.column :].strip().removeprefix(":").strip()
-    if value.anchor and rest.startswith(f"&{value.anchor}"):
-        rest = rest[len(value.anchor) + 1 :].strip()
     if (rest and not rest.startswith("#")) or text[:column].strip():
         raise refuse_splice(parsed, line, f"the emptied {kind}")
-    anchor = f"&{value.anchor} " if value.anchor else ""
     empty = "{}" if isinstance(value, MappingNode) else "[]"
-    new = f"{text[: key.end_mark.column]}: {anchor}{empty}{'  ' + rest if rest else ''}"
+    new = f"{text[: key.end_mark.column]}: {empty}{'  ' + rest if rest else ''}"
     plan.edit(line, 0, len(text.rstrip("\r\n")), new, f"{kind} in {label} left empty: {why}")

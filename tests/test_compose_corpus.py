@@ -32,6 +32,7 @@ CORPUS = Path(
 )
 FILES = sorted(p for p in CORPUS.glob("*") if p.suffix in {".yml", ".yaml"})
 REF_KEYS = ("depends_on", "links", "volumes_from")
+RESOURCES = {"volume": "volumes", "network": "networks", "config": "configs", "secret": "secrets"}
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -86,10 +87,14 @@ def names_service(kind: str, entry: Any, service: str) -> bool:
     return entry.split(":")[0] == service
 
 
-def without_refs(doc: Any, service: str) -> Any:
-    """The original data minus the service and minus entries naming it; empty lists dropped."""
+def without_refs(doc: Any, service: str, resources: set[tuple[str, str]]) -> Any:
+    """The original data minus the service, entries naming it and its resources."""
     doc = copy.deepcopy(doc)
     del doc["services"][service]
+    for kind, name in resources:
+        del doc[kind][name]
+        if not doc[kind]:
+            del doc[kind]
     for mapping in holders(doc):
         for kind in REF_KEYS:
             value = mapping.get(kind)
@@ -106,6 +111,62 @@ def empties_dropped(doc: Any) -> Any:
             if mapping.get(kind) in ([], {}):
                 del mapping[kind]
     return doc
+
+
+def mentions(service: Any, kind: str, name: str) -> bool:
+    """Does a service's `kind` list name `name`: `name`, `name:/path`, {source: name}, a key."""
+    if not isinstance(service, dict):
+        return False
+    value = service.get(kind)
+    build = service.get("build")
+    entries = list(value) if isinstance(value, dict | list) else []
+    if kind == "secrets" and isinstance(build, dict):
+        entries += build.get("secrets") or []
+    for entry in entries:
+        if isinstance(entry, dict) and entry.get("source") == name:
+            return True
+        if isinstance(entry, str) and (entry == name or entry.startswith(name + ":")):
+            return kind != "volumes" or entry != name  # `- data` is a path, not a volume
+    return kind == "networks" and name == "default" and "networks" not in service
+
+
+def unreadable(service: Any, kind: str) -> bool:
+    """Could a staying service mean any resource of this kind (`${VOL}:/data`, extends file)?"""
+    if not isinstance(service, dict):
+        return False
+    extends = service.get("extends")
+    if isinstance(extends, dict) and "file" in extends:
+        return True
+    entries = service.get(kind) if isinstance(service.get(kind), list) else []
+    for entry in entries:
+        source = entry.get("source") if isinstance(entry, dict) else entry
+        head = re.sub(r"\$\{[^}]*\}", "$", str(source)).split(":")[0]
+        if "$" in head and not re.search(r"[/\\.~]", head):
+            return True
+    return False
+
+
+def check_resources(doc: Any, service: str, edit: ComposeEdit) -> set[tuple[str, str]]:
+    """The resources that went, each checked: only the removed service used it; none missed."""
+    staying = [v for k, v in doc["services"].items() if k != service]
+    gone = set()
+    for label in edit.resources_removed:
+        singular, name = label.split(" ", 1)
+        gone.add((RESOURCES[singular], name))
+    for kind in RESOURCES.values():
+        for name in doc.get(kind) or {}:
+            used_by_it = mentions(doc["services"][service], kind, name)
+            used_elsewhere = any(mentions(s, kind, name) for s in staying)
+            if (kind, name) in gone:
+                assert used_by_it and not used_elsewhere, f"{kind} {name} removed but in use"
+            elif used_by_it and not used_elsewhere and name != "default":
+                kept = any(k.startswith(f"{label_of(kind)} {name} kept:") for k in edit.resources_kept)
+                assert kept and any(unreadable(s, kind) for s in staying), f"{kind} {name} left"
+    return gone
+
+
+def label_of(kind: str) -> str:
+    return next(k for k, v in RESOURCES.items() if v == kind)
 
 
 def rebuilt(before: list[str], edit: ComposeEdit) -> list[str]:
@@ -157,8 +218,11 @@ def check(data: bytes, service: str, edit: ComposeEdit, path: str) -> None:
     YAML(typ="rt").load(after_text)
     result = pyyaml(edit.after)
 
-    # (4) the data is the original minus the service and the references to it
-    assert empties_dropped(result) == without_refs(pyyaml(data), service)
+    # (4) the data is the original minus the service, the references to it and the
+    # resources only it used (each of those checked against every other service)
+    original = pyyaml(data)
+    resources = check_resources(original, service, edit)
+    assert empties_dropped(result) == without_refs(original, service, resources)
 
     # (5) nothing still refers to it
     for mapping in holders(result):
