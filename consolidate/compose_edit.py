@@ -9,29 +9,30 @@ only the removed services and the references to them changed. If that proof fail
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from consolidate.compose_locate import (
     MERGE_TAG,
-    REF_KEYS,
     Block,
     Parsed,
     Plan,
+    block_end,
+    find_blocks,
     find_key,
     indent,
     is_blank,
     is_comment,
-    find_blocks,
     parse,
     to_data,
     value_of,
 )
-from consolidate.compose_refs import named, plan_references, walk
+from consolidate.compose_refs import cut_flow, plan_references, refuse_splice, walk
 from consolidate.compose_resources import KINDS, SINGULAR, defined, doomed, usage_of
+from consolidate.compose_verify import failed, verify
 from consolidate.errors import ComposeRefusal
 
 SHARED_NAMESPACE_KEYS = ("network_mode", "ipc", "pid")
@@ -81,12 +82,14 @@ def remove_services(
     also: Iterable[str] = (),
     keep_volumes: bool = False,
     resources: Mapping[str, Iterable[str]] | None = None,
+    deleted_includes: Iterable[str] = (),
 ) -> ComposeEdit:
     """Cut `services` (with their comments) and every reference to them out of `data`.
 
     `also` names services removed from other files of the same project: references to them
     go here too. `resources` says which top-level volumes, networks, configs and secrets go;
     by default those that only the removed services use (see `compose_resources`).
+    `deleted_includes` are `include:` paths (as written) of files the removal deletes.
     """
     parsed = parse(data, path)
     mine = list(dict.fromkeys([services] if isinstance(services, str) else services))
@@ -101,9 +104,11 @@ def remove_services(
     plan_references(parsed, gone, plan)
     cut, kept = choose_resources(parsed, gone, keep_volumes, resources)
     resources_removed = plan_resources(parsed, cut, plan)
+    dropped = set(deleted_includes)
+    plan_includes(parsed, dropped, plan)
     lines, rewritten = splice(parsed, plan)
     after = (codecs.BOM_UTF8 if parsed.bom else b"") + "".join(lines).encode("utf-8")
-    verify(parsed, after, gone, cut)
+    verify(parsed, after, gone, cut, dropped)
     return ComposeEdit(
         path=path,
         before=data,
@@ -227,9 +232,53 @@ def refers_to(key: str, node: Node) -> str | None:
     return str(node.value)[len("service:") :] if node.value.startswith("service:") else None
 
 
+def plan_includes(parsed: Parsed, dropped: set[str], plan: Plan) -> None:
+    """Cut `include:` entries that name files the removal deletes; an emptied key goes."""
+    assert parsed.root is not None
+    seq = value_of(parsed.root, "include") if dropped else None
+    if not isinstance(seq, SequenceNode):
+        return
+    doomed = []
+    for item in seq.value:
+        paths = include_paths(item)
+        hit = [p for p in paths if p in dropped]
+        if hit and len(hit) < len(paths):
+            raise refuse_splice(
+                parsed, item.start_mark.line, "an include of deleted and kept files"
+            )
+        doomed.append(bool(hit))
+    reason = "include of a file this removal deletes"
+    if all(doomed):
+        top = find_blocks(parsed.lines, parsed.root, parsed.path, "the top level")
+        cut_block(parsed, top["include"], plan, "include: every file it names is deleted")
+    elif seq.flow_style:
+        cut_flow(parsed, seq, [(i, i) for i in seq.value], doomed, reason, plan)
+    else:
+        for item, cut in zip(seq.value, doomed, strict=True):
+            if cut:
+                plan.remove(*item_lines(parsed, item), reason)
+
+
+def include_paths(item: Node) -> list[str]:
+    value = value_of(item, "path") if isinstance(item, MappingNode) else item
+    items = value.value if isinstance(value, SequenceNode) else [value]
+    return [str(i.value) for i in items if isinstance(i, ScalarNode)]
+
+
+def item_lines(parsed: Parsed, item: Node) -> tuple[int, int]:
+    """The lines of one block sequence item: `- a.yml`, or `- path: a.yml` and its keys."""
+    line = item.start_mark.line
+    text = parsed.lines[line][: item.start_mark.column]
+    if not re.fullmatch(r"\s*-\s+", text):
+        raise refuse_splice(parsed, line, "an include entry")
+    if isinstance(item, ScalarNode) and item.end_mark.line == line:
+        return line, line
+    return line, block_end(parsed.lines, line, text.index("-") + 1)
+
+
 def cut_block(parsed: Parsed, block: Block, plan: Plan, what: str) -> None:
     """Cut an entry with its own comments and one blank line, so spacing stays as it was."""
-    lines, name = parsed.lines, block.name
+    lines = parsed.lines
     plan.remove(block.lead, block.start - 1, f"comment of {what}")
     plan.remove(block.start, block.end, what)
     plan.remove(block.end + 1, block.tail, f"comment of {what}")
@@ -281,90 +330,3 @@ def spans(plan: Plan) -> tuple[RemovedSpan, ...]:
         else:
             out.append(RemovedSpan(line + 1, line + 1, reason))
     return tuple(out)
-
-
-def verify(parsed: Parsed, after: bytes, gone: set[str], cut: dict[str, frozenset[str]]) -> None:
-    """Re-parse the result: only the removed services and references to them may differ."""
-    try:
-        result = parse(after, parsed.path, locate=False)
-    except ComposeRefusal as exc:
-        raise failed(parsed, exc.message) from exc
-    try:
-        old, new = to_data(parsed.root), to_data(result.root)
-    except ValueError as exc:
-        raise failed(parsed, str(exc)) from exc
-    if not isinstance(new, dict) or not isinstance(new.get("services"), dict):
-        raise failed(parsed, "the services mapping is gone")
-    still = sorted(gone & set(new["services"]))
-    if still:
-        raise failed(parsed, f"service {still[0]} is still there")
-    for owner, kind, name in references(new):
-        if name in gone:
-            raise failed(parsed, f"{owner} still names {name} in {kind}")
-    expected, new = emptied_dropped(without(old, gone)), emptied_dropped(new)
-    for kind, names in cut.items():
-        expected[kind] = {k: v for k, v in expected[kind].items() if k not in names}
-        if not expected[kind]:
-            del expected[kind]
-    for key in sorted(set(expected) | set(new), key=str):
-        if key == "services":
-            for svc in sorted(set(expected[key]) | set(new[key]), key=str):
-                if expected[key].get(svc) != new[key].get(svc):
-                    raise failed(parsed, f"service {svc} changed beyond its references")
-        elif expected.get(key) != new.get(key):
-            raise failed(parsed, f"{key} changed")
-
-
-def failed(parsed: Parsed, what: str) -> ComposeRefusal:
-    return ComposeRefusal(
-        f"{parsed.path}: post-edit check failed: {what}", "nothing was written; edit it by hand"
-    )
-
-
-def holders(doc: dict[Any, Any]) -> list[tuple[str, dict[Any, Any]]]:
-    """Mappings whose depends_on / links / volumes_from the editor keeps in step."""
-    services = doc.get("services")
-    out = [(f"service {k}", v) for k, v in services.items()] if isinstance(services, dict) else []
-    todo = [(str(k), v) for k, v in doc.items() if str(k).startswith("x-")]
-    while todo:
-        owner, value = todo.pop()
-        out.append((owner, value))
-        children = value.values() if isinstance(value, dict) else value
-        if isinstance(value, dict | list):
-            todo += [(owner, child) for child in children]
-    return [(owner, m) for owner, m in out if isinstance(m, dict)]
-
-
-def references(doc: dict[Any, Any]) -> list[tuple[str, str, str | None]]:
-    found = []
-    for owner, mapping in holders(doc):
-        for kind in REF_KEYS:
-            entries = mapping.get(kind)
-            if isinstance(entries, dict | list):
-                found += [(owner, kind, named(kind, e)) for e in entries if isinstance(e, str)]
-    return found
-
-
-def without(doc: dict[Any, Any], gone: set[str]) -> dict[Any, Any]:
-    """What `doc` should become: minus the services, minus references to them (modulo empties)."""
-    services = doc.get("services")
-    if isinstance(services, dict):
-        doc["services"] = {k: v for k, v in services.items() if k not in gone}
-    for _, mapping in holders(doc):
-        for kind in REF_KEYS:
-            entries = mapping.get(kind)
-            if isinstance(entries, dict):
-                mapping[kind] = {k: v for k, v in entries.items() if k not in gone}
-            elif isinstance(entries, list):
-                keep = [e for e in entries if not isinstance(e, str) or named(kind, e) not in gone]
-                mapping[kind] = keep
-    return doc
-
-
-def emptied_dropped(doc: dict[Any, Any]) -> dict[Any, Any]:
-    """An empty depends_on / links / volumes_from means the same as none at all."""
-    for _, mapping in holders(doc):
-        for kind in REF_KEYS:
-            if mapping.get(kind) in ([], {}):
-                del mapping[kind]
-    return doc

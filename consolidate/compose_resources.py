@@ -97,9 +97,7 @@ def service_usage(name: str, service: Any) -> Usage:
     extends = service.get("extends")
     if isinstance(extends, dict) and extends.get("file"):
         for kind in KINDS:
-            usage.unsure.setdefault(
-                kind, f"service {name} extends a service in {extends['file']}"
-            )
+            usage.unsure.setdefault(kind, f"service {name} extends a service in {extends['file']}")
     return usage
 
 

@@ -44,6 +44,7 @@ class CorpusSummary(UserWarning):
 class FileResult:
     tried: int = 0
     removed: int = 0
+    resources: int = 0  # top-level volumes/networks/configs/secrets that went with a service
     refused: Counter[str] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -160,7 +161,9 @@ def check_resources(doc: Any, service: str, edit: ComposeEdit) -> set[tuple[str,
             if (kind, name) in gone:
                 assert used_by_it and not used_elsewhere, f"{kind} {name} removed but in use"
             elif used_by_it and not used_elsewhere and name != "default":
-                kept = any(k.startswith(f"{label_of(kind)} {name} kept:") for k in edit.resources_kept)
+                kept = any(
+                    k.startswith(f"{label_of(kind)} {name} kept:") for k in edit.resources_kept
+                )
                 assert kept and any(unreadable(s, kind) for s in staying), f"{kind} {name} left"
     return gone
 
@@ -280,6 +283,7 @@ def run_file(path: Path) -> FileResult:
             result.failures.append(f"{path.name} without {service}: {exc}")
         else:
             result.removed += 1
+            result.resources += len(edit.resources_removed)
     result.seconds = time.monotonic() - started
     return result
 
@@ -306,7 +310,8 @@ def test_zz_corpus_summary() -> None:
     removed = sum(r.removed for r in results)
     lines = [
         f"compose corpus: {len(results)} files, {tried} removals tried, {removed} removed, "
-        f"{sum(refused.values())} refused, {sum(r.seconds for r in results):.1f}s",
+        f"{sum(refused.values())} refused, {sum(r.resources for r in results)} resources "
+        f"removed with them, {sum(r.seconds for r in results):.1f}s",
         *(f"  refused {count}x: {reason}" for reason, count in refused.most_common()),
     ]
     summary = "\n".join(lines)

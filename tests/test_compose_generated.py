@@ -152,7 +152,7 @@ def test_any_generated_file(case: tuple[bytes, list[str]], data: st.DataObject) 
     source, names = case
     service = data.draw(st.sampled_from(names))
     if base_emptied(source, service):
-        with pytest.raises(ComposeRefusal, match="would empty the depends_on .* anchor &base"):
+        with pytest.raises(ComposeRefusal, match=r"would empty the depends_on .* anchor &base"):
             remove_services(source, [service])
         return
     edit = remove_services(source, [service])
@@ -172,7 +172,9 @@ def test_any_generated_file(case: tuple[bytes, list[str]], data: st.DataObject) 
 
 @settings(max_examples=60, deadline=None)
 @given(compose_files(), st.data())
-def test_keep_volumes_keeps_every_volume(case: tuple[bytes, list[str]], data: st.DataObject) -> None:
+def test_keep_volumes_keeps_every_volume(
+    case: tuple[bytes, list[str]], data: st.DataObject
+) -> None:
     source, names = case
     service = data.draw(st.sampled_from(names))
     if base_emptied(source, service):

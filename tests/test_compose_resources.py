@@ -61,7 +61,9 @@ def cut(text: str, *services: str, **options: object) -> ComposeEdit:
 
 def test_resources_only_the_removed_service_used_go() -> None:
     edit = cut(STACK, "orchestrator")
-    assert edit.after.decode() == """\
+    assert (
+        edit.after.decode()
+        == """\
 services:
   app:
     image: app
@@ -76,6 +78,7 @@ volumes:
 networks:
   front:
 """
+    )
     assert edit.resources_removed == (
         "volume orchestrator-state",
         "volume orch-cache",

@@ -173,4 +173,3 @@ def _mode_of(full: Any) -> int:
         return int(os.stat(full).st_mode & 0o7777)
     except FileNotFoundError:
         return 0o644
-

@@ -62,4 +62,3 @@ def planners() -> list[tuple[str, Planner]]:
         ("validate", validate.plan),
         ("commit", commit.plan),
     ]
-

@@ -1,32 +1,57 @@
-"""Step 5: remove the named services from the named compose files, byte-exact."""
+"""Step 5: remove the named services from the project's compose files, byte-exact.
+
+The playbook names compose files and services; `compose_project` follows `include:`, cuts
+references in every project file, drops what only the removed services used, and refuses
+when a compose file the playbook does not name still refers to them.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from consolidate.actions.files import WriteFile
-from consolidate.compose_edit import remove_services
-from consolidate.errors import Refusal
+from consolidate.compose_project import plan_project
 from consolidate.steps import Context, StepPlan
 from consolidate.workspace import Workspace, safe_relpath
 
 
 def plan(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> StepPlan:
     step = StepPlan("compose")
-    removed: list[tuple[str, str]] = []
+    named = {
+        safe_relpath(ctx.git.root, raw, what="compose file"): list(services)
+        for raw, services in ctx.playbook.compose.items()
+    }
+    if not named:
+        step.facts = {"services": [], "comments": [], "resources": [], "files": []}
+        return step
+    project = plan_project(
+        ws.read,
+        ws.tracked(),
+        named,
+        keep_volumes=ctx.playbook.keep_volumes,
+        original=lambda path: on_disk(ctx.git.root / path),
+    )
     comments: list[str] = []
-    for raw, services in ctx.playbook.compose.items():
-        path = safe_relpath(ctx.git.root, raw, what="compose file")
-        data = ws.read(path)
-        if data is None:
-            raise Refusal(f"compose: {path} does not exist", "fix the file name in the playbook")
-        edit = remove_services(data, services, path=path)
-        action = WriteFile(path, data, edit.after, f"remove services {', '.join(services)}")
+    resources: list[tuple[str, str]] = []
+    for edit in project.edits:
+        what = ", ".join(edit.services_removed) or "references to removed services"
+        action = WriteFile(edit.path, edit.before, edit.after, f"remove {what}")
         action.simulate(ws)
         step.actions.append(action)
-        removed += [(path, s) for s in edit.services_removed]
         comments += list(edit.removed_comments)
-        step.notes += [
-            f"{path}: comment removed: {c.strip()!r}"
-            for c in edit.removed_comments
-        ]
-    step.facts = {"services": removed, "comments": comments}
+        resources += [(edit.path, r) for r in edit.resources_removed]
+        step.notes += [f"{edit.path}: remove {r}" for r in edit.resources_removed]
+        step.notes += [f"{edit.path}: comment removed: {c!r}" for c in edit.removed_comments]
+    step.notes += project.notes
+    step.facts = {
+        "services": project.services,
+        "comments": comments,
+        "resources": resources,
+        "files": project.files,
+    }
     return step
+
+
+def on_disk(full: Path) -> bytes | None:
+    """A file as it is before the removal (an included file the removal deletes)."""
+    return full.read_bytes() if full.is_file() and not full.is_symlink() else None
