@@ -18,52 +18,46 @@ backup: {images: false}
 """
 
 # CRLF line endings, a BOM and no final newline: all must survive the edit.
-COMPOSE = (
-    codecs.BOM_UTF8
-    + (
-        "# The stack.\r\n"
-        "services:\r\n"
-        "  web:\r\n"
-        "    image: nginx\r\n"
-        "    depends_on:\r\n"
-        "      orchestrator:\r\n"
-        "        condition: service_healthy\r\n"
-        "      db:\r\n"
-        "        condition: service_started\r\n"
-        "\r\n"
-        "  # Pipeline orchestrator (never worked).\r\n"
-        "  orchestrator:\r\n"
-        "    build: ./orchestrator\r\n"
-        "    volumes: [\"orch-state:/state\"]\r\n"
-        "\r\n"
-        "  db:\r\n"
-        "    image: postgres\r\n"
-        "    restart: \"no\"\r\n"
-        "\r\n"
-        "volumes:\r\n"
-        "  pgdata:\r\n"
-        "  # Holds run bookkeeping.\r\n"
-        "  orch-state:"
-    ).encode()
+COMPOSE = codecs.BOM_UTF8 + (
+    b"# The stack.\r\n"
+    b"services:\r\n"
+    b"  web:\r\n"
+    b"    image: nginx\r\n"
+    b"    depends_on:\r\n"
+    b"      orchestrator:\r\n"
+    b"        condition: service_healthy\r\n"
+    b"      db:\r\n"
+    b"        condition: service_started\r\n"
+    b"\r\n"
+    b"  # Pipeline orchestrator (never worked).\r\n"
+    b"  orchestrator:\r\n"
+    b"    build: ./orchestrator\r\n"
+    b'    volumes: ["orch-state:/state"]\r\n'
+    b"\r\n"
+    b"  db:\r\n"
+    b"    image: postgres\r\n"
+    b'    restart: "no"\r\n'
+    b"\r\n"
+    b"volumes:\r\n"
+    b"  pgdata:\r\n"
+    b"  # Holds run bookkeeping.\r\n"
+    b"  orch-state:"
 )
-EXPECTED = (
-    codecs.BOM_UTF8
-    + (
-        "# The stack.\r\n"
-        "services:\r\n"
-        "  web:\r\n"
-        "    image: nginx\r\n"
-        "    depends_on:\r\n"
-        "      db:\r\n"
-        "        condition: service_started\r\n"
-        "\r\n"
-        "  db:\r\n"
-        "    image: postgres\r\n"
-        "    restart: \"no\"\r\n"
-        "\r\n"
-        "volumes:\r\n"
-        "  pgdata:"
-    ).encode()
+EXPECTED = codecs.BOM_UTF8 + (
+    b"# The stack.\r\n"
+    b"services:\r\n"
+    b"  web:\r\n"
+    b"    image: nginx\r\n"
+    b"    depends_on:\r\n"
+    b"      db:\r\n"
+    b"        condition: service_started\r\n"
+    b"\r\n"
+    b"  db:\r\n"
+    b"    image: postgres\r\n"
+    b'    restart: "no"\r\n'
+    b"\r\n"
+    b"volumes:\r\n"
+    b"  pgdata:"
 )
 OVERRIDE = "services:\n  web:\n    environment: [DEBUG=1]\n    links:\n      - orchestrator:orch\n"
 
