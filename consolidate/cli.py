@@ -117,12 +117,61 @@ def investigate_cmd(
     name: Annotated[str, typer.Argument(help="The component's name.")],
     repo: RepoOpt = Path("."),
     json_out: JsonOpt = False,
+    markdown: Annotated[
+        Path | None, typer.Option("--markdown", help="Also write the findings as Markdown here.")
+    ] = None,
 ) -> None:
-    """Show what a removal of NAME would touch: files, services, mentions, history."""
-    from consolidate import investigation
+    """What a removal of NAME may delete: verdicts, import chains, mentions, compose, history."""
+    from consolidate import investigation, investigation_render
 
-    found = investigation.investigate(name, repo)
-    _emit(json_out, found, investigation.as_text(found))
+    git = _open(repo)
+    found = investigation.investigate(git, name, date=_today())
+    if markdown is not None:
+        markdown.write_text(investigation_render.as_markdown(found), encoding="utf-8")
+    _emit(json_out, found, investigation_render.as_text(found))
+
+
+@app.command("orphans")
+def orphans_cmd(repo: RepoOpt = Path("."), json_out: JsonOpt = False) -> None:
+    """Source files no entry point reaches, largest and oldest first: the next removals."""
+    from consolidate import investigation, investigation_render
+
+    found = investigation.find_orphans(_open(repo), date=_today())
+    _emit(json_out, found, investigation_render.orphans_text(found))
+
+
+@app.command("plan")
+def plan_cmd(
+    name: Annotated[str, typer.Argument(help="The component's name.")],
+    repo: RepoOpt = Path("."),
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Where (default: playbooks/NAME.yaml).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a draft playbook for NAME from the investigation."""
+    from consolidate import draft, investigation
+
+    git = _open(repo)
+    engine = investigation.Engine(git)
+    found = investigation.investigate(git, name, date=_today(), engine=engine)
+    target = output or git.root / "playbooks" / f"{name}.yaml"
+    written = draft.write_draft(found, engine.paths, target, force=force)
+    typer.echo(f"wrote {written}: read it, then `consolidate run {name} --dry-run`")
+
+
+def _open(repo: Path) -> Any:
+    from consolidate.gitio import Git
+
+    return Git.open(repo)
+
+
+def _today() -> str:
+    import os
+
+    from consolidate.report import today
+
+    return today(os.environ.get("SOURCE_DATE_EPOCH"))
 
 
 @app.command("demo")

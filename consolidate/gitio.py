@@ -122,8 +122,13 @@ class Git:
         """One pass over history for the given paths; no rename detection, no blob reads."""
         if not paths:
             return []
+        return self.log_all(paths if len(paths) <= 200 else None)  # many: read all, filter later
+
+    def log_all(self, paths: list[str] | None = None) -> list[LogEntry]:
+        """The whole history (or that of `paths`), one pass, names only."""
+        limit = ["--", *paths] if paths else []
         out = self.run(
-            "log", "--no-renames", "--name-only", "-z", "--format=%x01%H %at %aN", "--", *paths
+            "log", "--no-renames", "--name-only", "-z", "--format=%x01%H %at %aN", *limit
         )
         return list(_parse_log(out))
 

@@ -27,6 +27,7 @@ class ReportData:
     branch: str | None = None
     tags: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    investigation: str = ""  # Markdown from `investigation_render.as_markdown`
 
 
 def report_name(component: str) -> str:
@@ -39,6 +40,7 @@ def render_report(data: ReportData) -> str:
         _header(data),
         f"## Why\n\n{data.summary.strip()}\n",
         _removed(data),
+        data.investigation,
         _references(data),
         _history(data),
         _backups(data),

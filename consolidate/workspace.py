@@ -7,6 +7,7 @@ leave it, while nothing on disk changes.
 from __future__ import annotations
 
 import os
+import posixpath
 from pathlib import Path, PurePosixPath
 
 from consolidate.errors import Refusal
@@ -78,3 +79,13 @@ def safe_relpath(root: Path, raw: str, *, what: str) -> str:
 def resolves_inside(root: Path, rel: str) -> bool:
     """True when following `rel` (links included) stays inside the repository."""
     return (root / rel).resolve().is_relative_to(root.resolve())
+
+
+def repo_join(folder: str, relative: str) -> str | None:
+    """`relative` from repository folder `folder` ("" is the root); None when it leaves."""
+    joined = posixpath.normpath(posixpath.join(folder, relative))
+    if joined == ".":
+        return ""
+    if joined == ".." or joined.startswith(("../", "/")):
+        return None
+    return joined

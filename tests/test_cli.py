@@ -24,21 +24,30 @@ def test_investigate_reports_files_services_mentions_and_history(tmp_path: Path)
     result = consolidate(repo, "investigate", "orchestrator", "--json")
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
-    paths = {f["path"] for f in doc["files"]}
-    assert "orchestrator/orchestrator.py" in paths
-    assert "frontend/src/ai-orchestrator.service.ts" not in paths
+    verdicts = {f["path"]: f for f in doc["files"]}
+    assert verdicts["orchestrator/orchestrator.py"]["verdict"] == "remove"
+    assert "frontend/src/ai-orchestrator.service.ts" not in verdicts
+    # the outage this tool exists for: the worker imports it through sys.path.insert
+    scheduler = verdicts["backend/lib/scheduler.py"]
+    assert scheduler["verdict"] == "keep"
+    assert scheduler["reason"].startswith("used by backend/worker.py")
+    assert scheduler["chain"][:2] == ["backend/lib/scheduler.py", "backend/worker.py"]
     assert doc["compose"] == [
         {
             "file": "docker-compose.yml",
             "service": "orchestrator",
+            "line": 75,
             "image": "taskhub/orchestrator:latest",
             "depended_on_by": ["frontend"],
+            "entry_files": ["orchestrator/orchestrator.py"],
         }
     ]
     assert any(r["path"] == "scripts/manage.ps1" for r in doc["references"])
     assert doc["history"]["commits"] == 2 and doc["history"]["age_days"] >= 59
     text = consolidate(repo, "investigate", "orchestrator")
-    assert "Compose services (1):" in text.stdout
+    assert "backend/lib/scheduler.py stays: backend/lib/scheduler.py <- backend/worker.py" in (
+        text.stdout
+    )
 
 
 def test_log_json_writes_json_lines_to_stderr_and_json_to_stdout(tmp_path: Path) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from consolidate.actions.files import WriteFile
+from consolidate.investigation_render import as_markdown
 from consolidate.markdown_docs import add_changelog_entry, add_removed_component
+from consolidate.references import find_references
 from consolidate.report import ReportData, render_report, report_name
 from consolidate.steps import Context, StepPlan
-from consolidate.steps.investigate import find_references
 from consolidate.workspace import Workspace, safe_relpath
 
 
@@ -40,7 +41,9 @@ def plan(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> StepPlan:
     )
     written = {a.paths()[0] for a in step.actions} | {report, ctx.playbook_path}
     removed = [f["path"] for f in found["files"]]
-    left = find_references(ws, pb.component, removed, set(pb.compose), skip=written)
+    left = find_references(
+        ws.tracked(), ws.read, pb.component, removed, set(pb.compose), skip=written
+    )
     step.notes += [
         f"{r['path']}:{r['line']} still mentions {pb.component} ({r['kind']})" for r in left
     ]
@@ -100,4 +103,7 @@ def _report_data(
         branch=backup.get("branch"),
         tags=backup.get("tags", []),
         warnings=backup.get("warnings", []),
+        investigation=as_markdown(
+            {**found, "files": found.get("verdicts", found["files"])}, mentions=False
+        ),
     )

@@ -1,0 +1,127 @@
+"""The investigation as terminal tables (rich) and as Markdown for the removal report."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+VERDICT_ORDER = {"keep": 0, "review": 1, "remove": 2}
+
+
+def _console(buffer: io.StringIO) -> Console:
+    return Console(
+        file=buffer, width=120, no_color=True, highlight=False, emoji=False, markup=False
+    )
+
+
+def _table(title: str, columns: list[str], rows: list[list[str]]) -> Table:
+    table = Table(title=title, title_justify="left", show_lines=False, expand=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def file_rows(found: dict[str, Any]) -> list[list[str]]:
+    rows = sorted(found["files"], key=lambda f: (VERDICT_ORDER[f["verdict"]], f["path"]))
+    return [
+        [f["verdict"], f["path"], str(f["lines"]), f.get("last") or "-", f["reason"]] for f in rows
+    ]
+
+
+def as_text(found: dict[str, Any]) -> str:
+    buffer = io.StringIO()
+    console = _console(buffer)
+    console.print(f"Investigation of {found['component']}\n")
+    console.print(
+        _table("Files", ["verdict", "path", "lines", "last commit", "why"], file_rows(found))
+    )
+    for row in found["files"]:
+        if row["verdict"] == "keep" and row["chain"]:
+            console.print(f"  {row['path']} stays: " + " <- ".join(row["chain"]))
+    compose = [
+        [c["file"], c["service"], c["image"] or "-", ", ".join(c["depended_on_by"]) or "nobody"]
+        for c in found["compose"]
+    ]
+    console.print(
+        _table("Compose services", ["file", "service", "image", "depended on by"], compose)
+    )
+    if found["warnings"]:
+        warnings = [
+            [f"{w['file']}:{w['line']}", w["service"], w["message"]] for w in found["warnings"]
+        ]
+        console.print(_table("Compose warnings", ["where", "service", "problem"], warnings))
+    if found["uncertain"]:
+        rows = [
+            [f"{u['path']}:{u['line']}", u["text"], ", ".join(u["could_be"])]
+            for u in found["uncertain"]
+        ]
+        console.print(
+            _table("Imports that could mean several files", ["where", "import", "could be"], rows)
+        )
+    refs = [[f"{r['path']}:{r['line']}", r["kind"], r["text"][:80]] for r in found["references"]]
+    console.print(_table(f"Mentions elsewhere ({len(refs)})", ["where", "kind", "text"], refs))
+    console.print(history_line(found["history"]))
+    return buffer.getvalue()
+
+
+def history_line(facts: dict[str, Any]) -> str:
+    if not facts.get("commits"):
+        return "History: no commits touch these files."
+    return (
+        f"History: {facts['commits']} commits from {facts['first']} to {facts['last']} by "
+        f"{', '.join(facts['authors'])}; {facts['age_days']} days old."
+    )
+
+
+def as_markdown(found: dict[str, Any], *, mentions: bool = True) -> str:
+    """The investigation part of a removal report (which lists the mentions on its own)."""
+    lines = [f"## Investigation of `{found['component']}`", "", history_line(found["history"]), ""]
+    lines += ["| verdict | file | lines | last commit | why |", "|---|---|---|---|---|"]
+    lines += [f"| {v} | `{p}` | {n} | {d} | {w} |" for v, p, n, d, w in file_rows(found)]
+    kept = [r for r in found["files"] if r["verdict"] == "keep" and r["chain"]]
+    if kept:
+        lines += ["", "Why kept files stay:", ""]
+        lines += [f"- `{r['path']}`: " + " <- ".join(map(_code, r["chain"])) for r in kept]
+    if found["compose"]:
+        lines += ["", "| compose file | service | image | depended on by |", "|---|---|---|---|"]
+        lines += [
+            f"| `{c['file']}` | {c['service']} | {c['image'] or '-'} | "
+            f"{', '.join(c['depended_on_by']) or 'nobody'} |"
+            for c in found["compose"]
+        ]
+    if found["warnings"]:
+        lines += ["", "Compose warnings:", ""]
+        lines += [
+            f"- `{w['file']}:{w['line']}` {w['service']}: {w['message']}" for w in found["warnings"]
+        ]
+    if not mentions:
+        return "\n".join(lines) + "\n"
+    lines += ["", f"Mentions elsewhere: {len(found['references'])}", ""]
+    lines += [
+        f"- `{r['path']}:{r['line']}` ({r['kind']}) {r['text'][:100]}" for r in found["references"]
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _code(step: str) -> str:
+    return step if step.startswith("run by ") else f"`{step}`"
+
+
+def orphans_text(found: dict[str, Any]) -> str:
+    buffer = io.StringIO()
+    console = _console(buffer)
+    rows = [
+        [o["path"], str(o["lines"]), str(o["bytes"]), o.get("first") or "-", o.get("last") or "-"]
+        for o in found["orphans"]
+    ]
+    title = (
+        f"{len(rows)} of {found['code_files']} source files are reached by none of "
+        f"{found['roots']} entry points"
+    )
+    console.print(_table(title, ["path", "lines", "bytes", "first commit", "last commit"], rows))
+    return buffer.getvalue()
