@@ -270,3 +270,22 @@ def test_a_run_that_would_delete_a_file_still_in_use_is_refused(
     assert "shared/scheduler.py <- backend/worker.py <- backend/app.py" in result.stderr
     assert len(result.stderr.splitlines()) == 1
     assert git(repo, "status", "--porcelain") == ""
+
+
+@pytest.mark.parametrize(("how", "commits"), [(["--depth", "1"], 1), (["--filter=blob:none"], 2)])
+def test_shallow_and_partial_clones(
+    make_repo: RepoFactory, tmp_path: Path, how: list[str], commits: int
+) -> None:
+    origin = make_repo(FILES)
+    (origin / "orchestrator/util.py").write_text("helper = 2\n")
+    git(origin, "commit", "-qam", "second")
+    git(origin, "config", "uploadpack.allowFilter", "true")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--no-local", *how, f"file://{origin}", str(clone))
+    if "--filter=blob:none" in how:
+        assert git(clone, "config", "remote.origin.promisor").strip() == "true"
+    result = consolidate(clone, "investigate", "orchestrator", "--json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert verdicts(doc)["shared/scheduler.py"] == "keep"
+    assert doc["history"]["commits"] == commits  # a shallow clone sees only what it has
