@@ -57,6 +57,14 @@ def run_cmd(
     rollback_on_failure: Annotated[
         bool, typer.Option("--rollback-on-failure", help="Undo everything if a step fails.")
     ] = False,
+    delete_in_use: Annotated[
+        bool,
+        typer.Option(
+            "--delete-in-use",
+            help="Delete playbook files the investigation says are still in use "
+            "(validate still checks what that breaks).",
+        ),
+    ] = False,
 ) -> None:
     """Remove a component as its playbook declares (resumes an interrupted run)."""
     from consolidate import runner
@@ -70,6 +78,7 @@ def run_cmd(
         image_backup=not no_image_backup,
         run_hooks=run_hooks,
         rollback_on_failure=rollback_on_failure,
+        delete_in_use=delete_in_use,
         confirm=_confirm_plan,
     )
     result = runner.run(target, options)
@@ -211,7 +220,8 @@ def _confirm_plan(plans: list[Any]) -> bool:
 
 def main() -> None:
     try:
-        app(standalone_mode=False)
+        # Without standalone mode, click returns the code of a `typer.Exit` instead of raising.
+        code = app(standalone_mode=False)
     except ConsolidateError as exc:
         sys.stderr.write(f"consolidate: error: {exc.line()}\n")
         sys.exit(exc.exit_code)
@@ -231,4 +241,4 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("consolidate: interrupted; `consolidate status` tells where it stopped\n")
         sys.exit(130)
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -10,6 +10,11 @@ from docker.errors import APIError, DockerException, ImageNotFound
 
 from consolidate.errors import Refusal, StepFailed
 
+# The labels docker compose puts on every container it creates.
+PROJECT_LABEL = "com.docker.compose.project"
+SERVICE_LABEL = "com.docker.compose.service"
+ONEOFF_LABEL = "com.docker.compose.oneoff"
+
 NO_DAEMON_HINT = (
     "start Docker, or skip image backups with --no-image-backup "
     "(or `backup: {images: false}` in the playbook)"
@@ -32,6 +37,34 @@ class ImageRef:
 
     def __str__(self) -> str:
         return f"{self.repository}:{self.tag}"
+
+
+@dataclass(frozen=True)
+class ContainerInfo:
+    """What the validate step needs to know about one container of a compose project."""
+
+    name: str
+    service: str  # "" when the container has no service label
+    state: str  # created, running, paused, restarting, exited, dead
+    health: str = ""  # healthy, unhealthy, starting; "" when the image has no healthcheck
+    oneoff: bool = False  # made by `docker compose run`, not by `up`
+
+    @property
+    def running(self) -> bool:
+        return self.state == "running"
+
+    @classmethod
+    def from_attrs(cls, attrs: dict[str, Any]) -> ContainerInfo:
+        """From `docker inspect` data; tolerant of missing keys (older engines, odd states)."""
+        labels = (attrs.get("Config") or {}).get("Labels") or {}
+        state = attrs.get("State") or {}
+        return cls(
+            name=str(attrs.get("Name") or attrs.get("Id", "")[:12]).lstrip("/"),
+            service=str(labels.get(SERVICE_LABEL, "")),
+            state=str(state.get("Status", "unknown")),
+            health=str((state.get("Health") or {}).get("Status", "")),
+            oneoff=str(labels.get(ONEOFF_LABEL, "")).lower() == "true",
+        )
 
 
 class Docker:
@@ -74,3 +107,20 @@ class Docker:
             return
         except (APIError, DockerException) as exc:
             raise StepFailed(f"docker: cannot remove tag {ref}: {exc}") from None
+
+    def project_containers(self, project: str) -> list[ContainerInfo]:
+        """Every container (running or not) that compose made for `project`, by its labels.
+
+        Labels, not names: compose names containers `<project>-<service>-<n>` (v2) or
+        `<project>_<service>_<n>` (v1), and `container_name:` overrides both.
+        """
+        try:
+            containers = self.client.containers.list(
+                all=True, filters={"label": f"{PROJECT_LABEL}={project}"}, ignore_removed=True
+            )
+        except (APIError, DockerException, OSError) as exc:  # OSError: the daemon went away
+            raise StepFailed(
+                f"docker: cannot list containers of project {project}: {exc}"
+            ) from None
+        infos = [ContainerInfo.from_attrs(c.attrs) for c in containers]
+        return sorted(infos, key=lambda info: (info.service, info.name))

@@ -7,6 +7,7 @@ run the repository's fsmonitor; commits run hooks only when asked.
 from __future__ import annotations
 
 import os
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,6 +77,12 @@ class Git:
         return str(out)
 
     # ---- reads -------------------------------------------------------------------------
+    def file_at(self, commit: str, path: str) -> bytes | None:
+        """A file's bytes at a commit, or None when it is not there."""
+        command = ["git", *READ_OPTS, "cat-file", "blob", f"{commit}:{path}"]
+        done = subprocess.run(command, cwd=self.root, capture_output=True, check=False)
+        return done.stdout if done.returncode == 0 else None
+
     def head(self) -> Head | None:
         commit = self.run("rev-parse", "--verify", "-q", "HEAD^{commit}", check=False).strip()
         if not commit:

@@ -123,6 +123,12 @@ def investigate(
         "compose": [compose_row(s) for s in service_facts],
         "warnings": [vars(w) for w in engine.compose.warnings],
         "uncertain": uncertain_uses(engine, verdicts),
+        "edges": sorted(
+            [source, target]
+            for source in verdicts
+            for target in engine.graph.imports.get(source, ())
+            if target in verdicts
+        ),
         "history": facts,
     }
 

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 VERDICT_ORDER = {"keep": 0, "review": 1, "remove": 2}
+CODE_SUFFIXES = (".py", ".pyi", ".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 
 
 def _console(buffer: io.StringIO) -> Console:
@@ -83,6 +84,7 @@ def as_markdown(found: dict[str, Any], *, mentions: bool = True) -> str:
     lines = [f"## Investigation of `{found['component']}`", "", history_line(found["history"]), ""]
     lines += ["| verdict | file | lines | last commit | why |", "|---|---|---|---|---|"]
     lines += [f"| {v} | `{p}` | {n} | {d} | {w} |" for v, p, n, d, w in file_rows(found)]
+    lines += mermaid(found)
     kept = [r for r in found["files"] if r["verdict"] == "keep" and r["chain"]]
     if kept:
         lines += ["", "Why kept files stay:", ""]
@@ -106,6 +108,29 @@ def as_markdown(found: dict[str, Any], *, mentions: bool = True) -> str:
         f"- `{r['path']}:{r['line']}` ({r['kind']}) {r['text'][:100]}" for r in found["references"]
     ]
     return "\n".join(lines) + "\n"
+
+
+MERMAID_LIMIT = 40
+
+
+def mermaid(found: dict[str, Any]) -> list[str]:
+    """The component and what it imports, coloured by verdict (GitHub and GitLab draw it)."""
+    rows = [r for r in found["files"] if r["path"].endswith(CODE_SUFFIXES)][:MERMAID_LIMIT]
+    ids = {r["path"]: f"n{i}" for i, r in enumerate(rows)}
+    if not ids:
+        return []
+    out = ["", "```mermaid", "flowchart LR"]
+    out += [f'  {ids[r["path"]]}["{r["path"]}"]:::{r["verdict"]}' for r in rows]
+    out += [f"  {ids[a]} --> {ids[b]}" for a, b in found.get("edges", []) if a in ids and b in ids]
+    out += [
+        "  classDef remove fill:#fdd,stroke:#c33",
+        "  classDef keep fill:#dfd,stroke:#393",
+        "  classDef review fill:#ffd,stroke:#aa3",
+        "```",
+    ]
+    if len(found["files"]) > len(rows):
+        out.append(f"\n(Code files only, at most {MERMAID_LIMIT}.)")
+    return out
 
 
 def _code(step: str) -> str:

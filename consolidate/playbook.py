@@ -27,6 +27,14 @@ MAX_DEPTH = 32
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
+def regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression ({exc})") from None
+    return value
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
@@ -45,11 +53,7 @@ class ReplaceSpec(_Model):
     @field_validator("pattern")
     @classmethod
     def _compiles(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"not a valid regular expression ({exc})") from None
-        return value
+        return regex(value)
 
 
 class MoveOp(_Model):
@@ -69,6 +73,40 @@ class Docs(_Model):
     changelog: str | None = "CHANGELOG.md"
     architecture: str | None = "ARCHITECTURE.md"
     report: str | None = None
+    rewrite: list[ReplaceSpec] = []
+
+
+class Block(_Model):
+    start: str
+    end: str
+
+    @field_validator("start", "end")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        return regex(value)
+
+
+class Script(_Model):
+    file: str
+    blocks: list[Block] = []
+
+
+class Health(_Model):
+    url: str = Field(pattern=r"^https?://")
+    expect: str = ""
+    status: list[int] = []
+    timeout: float = Field(default=5, gt=0, le=600)
+
+    @field_validator("expect")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        return regex(value)
+
+
+class DockerChecks(_Model):
+    project: str | None = None
+    expect_running: int | None = Field(default=None, ge=0)
+    health: list[Health] = []
 
 
 class Command(_Model):
@@ -98,7 +136,10 @@ class Playbook(_Model):
     migrate: list[MoveOp | ReplaceOp] = []
     backup: Backup = Backup()
     docs: Docs = Docs()
+    scripts: list[Script] = []
     validate_: list[Command] = Field(default=[], alias="validate")
+    docker: DockerChecks | None = None
+    strict_docs: bool = False
     on_failure: Literal["stop", "rollback"] = "stop"
 
     @field_validator("component")
@@ -279,9 +320,17 @@ _KNOWN = {
         "docs",
         "validate",
         "on_failure",
+        "scripts",
+        "docker",
+        "strict_docs",
     ],
     ("backup",): ["branch", "images"],
-    ("docs",): ["changelog", "architecture", "report"],
+    ("docs",): ["changelog", "architecture", "report", "rewrite"],
+    ("rewrite",): ["file", "pattern", "with", "count"],
+    ("scripts",): ["file", "blocks"],
+    ("blocks",): ["start", "end"],
+    ("docker",): ["project", "expect_running", "health"],
+    ("health",): ["url", "expect", "status", "timeout"],
     ("validate",): ["name", "run", "timeout", "cwd"],
     ("migrate",): ["move", "replace"],
     ("move",): ["from", "to"],

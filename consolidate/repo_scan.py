@@ -11,7 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,15 +74,30 @@ def _scan_chunk(paths: list[str]) -> list[tuple[str, object]]:
     return out
 
 
-def scan(snapshot: Snapshot, *, workers: int | None = None) -> Scanned:
+@dataclass
+class Scans:
+    py: dict[str, pyimports.PyScan]
+    ts: dict[str, tsimports.TsScan]
+
+    def resolve(self, paths: list[str], read: Callable[[str], bytes | None]) -> list[Use]:
+        """The imports, resolved against the repository `paths` (as they are, or will be)."""
+        uses = pyimports.resolve_python(self.py, paths)
+        return uses + tsimports.resolve_ts(self.ts, paths, read)
+
+
+def scan_files(snapshot: Snapshot, *, workers: int | None = None) -> Scans:
     code = [p for p in snapshot.paths if language(p) and p in snapshot.data]
     results = dict(_scan_all(snapshot, code, workers))
     py = {p: s for p, s in results.items() if isinstance(s, pyimports.PyScan)}
     ts = {p: s for p, s in results.items() if isinstance(s, tsimports.TsScan)}
-    uses = pyimports.resolve_python(py, snapshot.paths)
-    uses += tsimports.resolve_ts(ts, snapshot.paths, snapshot.read)
-    guards = sorted(p for p, s in py.items() if s.main_guard)
-    return Scanned(uses, guards, code)
+    return Scans(py, ts)
+
+
+def scan(snapshot: Snapshot, *, workers: int | None = None) -> Scanned:
+    scans = scan_files(snapshot, workers=workers)
+    uses = scans.resolve(snapshot.paths, snapshot.read)
+    guards = sorted(p for p, s in scans.py.items() if s.main_guard)
+    return Scanned(uses, guards, [*scans.py, *scans.ts])
 
 
 def _scan_all(

@@ -28,6 +28,8 @@ class ReportData:
     tags: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     investigation: str = ""  # Markdown from `investigation_render.as_markdown`
+    compose_diff: str = ""
+    scripts: list[str] = field(default_factory=list)  # what changed in management scripts
 
 
 def report_name(component: str) -> str:
@@ -79,6 +81,14 @@ def _removed(data: ReportData) -> str:
         out.append("Comment lines that went with them:\n\n```yaml")
         out += data.compose_comments
         out.append("```\n")
+    if data.compose_diff:
+        out.append("### Compose diff\n\n```diff")
+        out.append(data.compose_diff.rstrip("\n"))
+        out.append("```\n")
+    if data.scripts:
+        out.append("### Scripts\n")
+        out += [f"- {change}" for change in data.scripts]
+        out.append("")
     if data.edits:
         out.append("### Other changes\n")
         out += [f"- {edit}" for edit in data.edits]
@@ -158,7 +168,8 @@ def validation_table(results: list[dict[str, Any]]) -> str:
     out = ["| Check | Command | Result | Seconds |", "| --- | --- | --- | ---: |"]
     for r in results:
         command = " ".join(r["argv"]).replace("|", "\\|")
-        out.append(f"| {r['name']} | `{command}` | {_mark(r)} | {r['seconds']:.2f} |")
+        shown = f"`{command}`" if command else "(built in)"
+        out.append(f"| {r['name']} | {shown} | {_mark(r)} | {r['seconds']:.2f} |")
     out.append("")
     for r in results:
         output = r.get("output", "").rstrip() or "(no output)"

@@ -39,6 +39,7 @@ class Options:
     run_hooks: bool = False
     force: bool = False
     rollback_on_failure: bool = False
+    delete_in_use: bool = False
     confirm: Callable[[list[StepPlan]], bool] | None = None
 
 
@@ -51,6 +52,7 @@ def plan_run(git: Git, loaded: LoadedPlaybook, options: Options, head: Head) -> 
         date=today(os.environ.get("SOURCE_DATE_EPOCH")),
         image_backup=options.image_backup,
         docker=_docker_once(),
+        delete_in_use=options.delete_in_use,
     )
     ws = Workspace(git.root, git.tracked_files())
     plans: dict[str, StepPlan] = {}

@@ -18,6 +18,7 @@ from consolidate.actions.files import prune_parents, read_state
 from consolidate.gitio import environment_without_git_vars
 from consolidate.journal import atomic_write
 from consolidate.report import fill_validation, validation_summary
+from consolidate.static_checks import run_static
 
 OUTPUT_LIMIT = 8000
 
@@ -48,12 +49,22 @@ class RunValidation(Action):
     report: str | None = None
     report_before: bytes | None = None
 
+    def settings(self) -> dict[str, Any]:
+        """{"commands": [...], "static": {...} | None, "docker": {...} | None}."""
+        loaded = json.loads(self.spec)
+        return {"commands": loaded} if isinstance(loaded, list) else dict(loaded)
+
     def commands(self) -> list[dict[str, Any]]:
-        return list(json.loads(self.spec))
+        return list(self.settings().get("commands", []))
 
     def describe(self) -> str:
-        names = ", ".join(c["name"] for c in self.commands()) or "no commands"
-        return f"run validation ({names})" + (f" and fill {self.report}" if self.report else "")
+        settings = self.settings()
+        names = [c["name"] for c in self.commands()]
+        names = (["static checks"] if settings.get("static") else []) + names
+        names += ["docker checks"] if settings.get("docker") else []
+        return f"run validation ({', '.join(names) or 'no commands'})" + (
+            f" and fill {self.report}" if self.report else ""
+        )
 
     def diff(self) -> str:
         return "\n".join(
@@ -68,10 +79,17 @@ class RunValidation(Action):
         return {"untracked_before": sorted(env.git.untracked_files())}
 
     def apply(self, env: Env) -> Receipt:
-        results = []
+        settings = self.settings()
+        results = self._static(env, settings.get("static"))
+        stopped = any(r["status"] == "failed" for r in results)
         for index, command in enumerate(self.commands()):
+            if stopped:
+                results.append(skipped(command))
+                continue
             results.append(self._run_one(env, command))
             failpoints.hit(f"validate:command:{index}:done")
+        if settings.get("docker") and not stopped:
+            results += docker_rows(env, settings["docker"])
         summary = validation_summary(results)
         receipt: Receipt = {"results": results, "summary": summary}
         if self.report and self.report_before is not None:
@@ -80,12 +98,15 @@ class RunValidation(Action):
             atomic_write(full, text, _mode_of(full))
             receipt["report_sha"] = hashlib.sha256(text).hexdigest()
         receipt["created"] = self._created_files(env)
-        failed = [r for r in results if r["status"] != "passed"]
+        failed = [r for r in results if r["status"] not in ("passed", "warning", "skipped")]
         if failed:
             first = failed[0]
             receipt["failed"] = True
-            receipt["error"] = f"validation failed: {first['name']} {first['status']}" + (
-                f" (exit {first['exit']})" if first.get("exit") is not None else ""
+            detail = first["output"].strip().splitlines()[:1] if not first["argv"] else []
+            receipt["error"] = (
+                f"validation failed: {first['name']} {first['status']}"
+                + (f" (exit {first['exit']})" if first.get("exit") is not None else "")
+                + (f": {detail[0]}" if detail else "")
             )
         return receipt
 
@@ -106,6 +127,22 @@ class RunValidation(Action):
             full = env.root / self.report
             if full.exists() and full.read_bytes() != self.report_before:
                 atomic_write(full, self.report_before, _mode_of(full))
+
+    def _static(self, env: Env, spec: dict[str, Any] | None) -> list[dict[str, Any]]:
+        if not spec:
+            return []
+        env.progress("validate: static checks (imports, compose, links)")
+        head = env.git.head()
+        commit = head.commit if head else None
+        rows = run_static(
+            env.root,
+            env.git.tracked_files(),
+            spec,
+            lambda path: env.git.file_at(commit, path) if commit else None,
+        )
+        for r in rows:
+            env.progress(f"validate: {r['name']} {r['status']}")
+        return rows
 
     def _run_one(self, env: Env, command: dict[str, Any]) -> dict[str, Any]:
         env.progress(f"validate: {command['name']}")
@@ -135,6 +172,47 @@ class RunValidation(Action):
             if path not in seen and path not in visible and state is not None:
                 created[path] = hashlib.sha256(state).hexdigest()
         return created
+
+
+def skipped(command: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": command["name"],
+        "argv": command["argv"],
+        "status": "skipped",
+        "exit": None,
+        "output": "not run: the static checks failed",
+        "seconds": 0.0,
+    }
+
+
+def docker_rows(env: Env, spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """The running stack, when the playbook asks: container counts and health URLs."""
+    from consolidate.docker_checks import HealthSpec, check_containers, check_health
+
+    docker = env.docker()
+    checks = check_containers(
+        docker, spec["project"], spec.get("expect_running"), spec.get("removed_services", [])
+    )
+    for health in spec.get("health", []):
+        checks.append(
+            check_health(
+                HealthSpec(
+                    health["url"], health.get("expect", ""), tuple(health.get("status", [])),
+                    float(health.get("timeout", 5)),
+                )
+            )
+        )  # fmt: skip
+    return [
+        {
+            "name": c.name,
+            "argv": [],
+            "status": "passed" if c.passed else "failed",
+            "exit": None,
+            "output": c.detail,
+            "seconds": round(c.seconds, 2),
+        }
+        for c in checks
+    ]
 
 
 def _execute(argv: list[str], cwd: Any, timeout: float) -> dict[str, Any]:

@@ -23,6 +23,7 @@ class Context:
     date: str
     image_backup: bool
     docker: Callable[[], Any]
+    delete_in_use: bool = False  # delete playbook files still in use (validate still checks)
 
     @property
     def playbook(self) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from consolidate.actions.files import WriteFile
+from consolidate.doc_edits import names_of, rewrites, script_edits
 from consolidate.investigation_render import as_markdown
 from consolidate.markdown_docs import add_changelog_entry, add_removed_component
 from consolidate.references import find_references
@@ -20,6 +21,10 @@ def plan(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> StepPlan:
     backup = earlier["backup"].facts
     services = earlier["compose"].facts.get("services", [])
     explicit = pb.docs.model_fields_set
+    rewritten = rewrites(ctx, ws)
+    scripts = script_edits(ctx, ws, names_of(ctx, services, []))
+    step.actions += [*rewritten, *scripts.actions]
+    step.notes += [f"{line} still names {pb.component}: decide by hand" for line in scripts.left]
     entry = _changelog_entry(ctx, found, services)
     for key, edit, text in (
         ("changelog", add_changelog_entry, entry),
@@ -47,7 +52,9 @@ def plan(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> StepPlan:
     step.notes += [
         f"{r['path']}:{r['line']} still mentions {pb.component} ({r['kind']})" for r in left
     ]
-    text = render_report(_report_data(ctx, found, backup, earlier, services, left))
+    text = render_report(
+        _report_data(ctx, found, backup, earlier, services, left, rewritten, scripts.changes)
+    )
     _add(step, ws, WriteFile(report, ws.read(report), text.encode("utf-8"), "removal report"))
     step.facts["report"] = report
     return step
@@ -85,8 +92,11 @@ def _report_data(
     earlier: dict[str, StepPlan],
     services: list[Any],
     left: list[dict[str, Any]],
+    rewrites: list[WriteFile],
+    scripts: list[str],
 ) -> ReportData:
     edits = [a.describe() for a in earlier["migrate"].actions]
+    edits += [a.describe() for a in rewrites]
     return ReportData(
         component=ctx.playbook.component,
         summary=ctx.playbook.summary,
@@ -103,6 +113,8 @@ def _report_data(
         branch=backup.get("branch"),
         tags=backup.get("tags", []),
         warnings=backup.get("warnings", []),
+        compose_diff="\n".join(a.diff() for a in earlier["compose"].actions),
+        scripts=scripts,
         investigation=as_markdown(
             {**found, "files": found.get("verdicts", found["files"])}, mentions=False
         ),

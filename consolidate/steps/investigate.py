@@ -33,8 +33,10 @@ def plan(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> StepPlan:
         planned=removed,
     )
     rows = {row["path"]: row for row in found["files"]}
-    refuse_kept(removed, rows)
-    notes = [
+    notes = [] if not ctx.delete_in_use else in_use_warnings(removed, rows)
+    if not ctx.delete_in_use:
+        refuse_kept(removed, rows)
+    notes += [
         f"{p} is used only by tests or scripts ({rows[p]['reason'].split(': ', 1)[-1]}); "
         "it goes: check that is what you want"
         for p in removed
@@ -60,6 +62,15 @@ def plan(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> StepPlan:
     return StepPlan("investigate", [RecordFindings(summary)], notes, facts)
 
 
+def in_use_warnings(removed: list[str], rows: dict[str, dict[str, Any]]) -> list[str]:
+    return [
+        f"{p} is still in use ({rows[p]['reason']}) and goes anyway (--delete-in-use); "
+        "validate checks what that breaks"
+        for p in removed
+        if rows[p]["verdict"] == "keep"
+    ]
+
+
 def refuse_kept(removed: list[str], rows: dict[str, dict[str, Any]]) -> None:
     kept = [rows[p] for p in removed if rows[p]["verdict"] == "keep"]
     if not kept:
@@ -69,8 +80,8 @@ def refuse_kept(removed: list[str], rows: dict[str, dict[str, Any]]) -> None:
     more = f" (and {len(kept) - 1} more)" if kept[1:] else ""
     raise Refusal(
         f"investigate: {first['path']} is still in use: {first['reason']}{more}; {chain}",
-        "take it out of files: in the playbook, or remove what uses it as well "
-        "(consolidate investigate shows every chain)",
+        "take it out of files: in the playbook, remove what uses it as well, or pass "
+        "--delete-in-use if the investigation is wrong (consolidate investigate shows why)",
     )
 
 

@@ -6,7 +6,7 @@ import re
 
 from consolidate.actions.files import MoveFile, WriteFile
 from consolidate.errors import Refusal
-from consolidate.playbook import MoveOp, ReplaceOp
+from consolidate.playbook import MoveOp, ReplaceOp, ReplaceSpec
 from consolidate.steps import Context, StepPlan
 from consolidate.workspace import Workspace, safe_relpath
 
@@ -25,25 +25,27 @@ def plan(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> StepPlan:
                 raise Refusal(f"migrate: cannot move {src} to {dst}: {dst} exists")
             action = MoveFile(src, dst)
         elif isinstance(op, ReplaceOp):
-            action = _replace(ws, safe_relpath(root, op.replace.file, what="migrate replace"), op)
+            path = safe_relpath(root, op.replace.file, what="migrate replace")
+            action = replace_in(ws, path, op.replace, "migrate")
         action.simulate(ws)
         step.actions.append(action)
     return step
 
 
-def _replace(ws: Workspace, path: str, op: ReplaceOp) -> WriteFile:
-    spec = op.replace
+def replace_in(ws: Workspace, path: str, spec: ReplaceSpec, where: str) -> WriteFile:
+    """A declared regex replacement (migrate, docs.rewrite); a pattern that matches nothing is
+    a mistake in the playbook, not something to skip quietly."""
     data = ws.read(path)
     if data is None:
-        raise Refusal(f"migrate: cannot replace in {path}: no such file")
+        raise Refusal(f"{where}: cannot replace in {path}: no such file")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise Refusal(f"migrate: {path} is not UTF-8 text", "edit it by hand") from None
+        raise Refusal(f"{where}: {path} is not UTF-8 text", "edit it by hand") from None
     new, count = re.subn(spec.pattern, spec.with_, text, count=spec.count, flags=re.MULTILINE)
     if count == 0:
         raise Refusal(
-            f"migrate: pattern {spec.pattern!r} matches nothing in {path}",
+            f"{where}: pattern {spec.pattern!r} matches nothing in {path}",
             "fix the pattern or drop the replacement",
         )
     return WriteFile(path, data, new.encode("utf-8"), f"{count} replacement(s) of {spec.pattern!r}")

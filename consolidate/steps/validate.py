@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+from pathlib import PurePosixPath
+from typing import Any
 
 from consolidate.actions.checks import RunValidation
+from consolidate.actions.files import MoveFile, RemoveFile, WriteFile
 from consolidate.errors import Refusal
 from consolidate.steps import Context, StepPlan
 from consolidate.workspace import Workspace, safe_relpath
@@ -26,8 +30,58 @@ def plan(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> StepPlan:
             {"name": command.name, "argv": argv, "timeout": command.timeout, "cwd": cwd}
         )
     report = earlier["docs"].facts.get("report")
-    action = RunValidation(json.dumps(commands), report, ws.read(report) if report else None)
+    settings = {
+        "commands": commands,
+        "static": static_spec(ctx, ws, earlier),
+        "docker": docker_spec(ctx, earlier),
+    }
+    action = RunValidation(json.dumps(settings), report, ws.read(report) if report else None)
     return StepPlan("validate", [action])
+
+
+def static_spec(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> dict[str, Any]:
+    """What the run removes and adds, for the checks of what that breaks."""
+    removed: list[str] = []
+    added: list[str] = []
+    for name in ("migrate", "remove", "compose", "docs"):
+        for action in earlier[name].actions:
+            if isinstance(action, MoveFile):
+                removed.append(action.src)
+                added.append(action.dst)
+            elif isinstance(action, RemoveFile):
+                removed.append(action.path)
+            elif isinstance(action, WriteFile) and action.before is None:
+                added.append(action.path)
+    services = earlier["compose"].facts.get("services", [])
+    return {
+        "removed": sorted(set(removed) - set(added)),
+        "added": sorted(set(added)),
+        "compose": [a.paths()[0] for a in earlier["compose"].actions],
+        "services": sorted({s for _f, s in services}),
+        "strict_docs": ctx.playbook.strict_docs,
+        "own": sorted({p for a in earlier["docs"].actions for p in a.paths()}),
+    }
+
+
+def docker_spec(ctx: Context, earlier: dict[str, StepPlan]) -> dict[str, Any] | None:
+    checks = ctx.playbook.docker
+    if checks is None:
+        return None
+    services = earlier["compose"].facts.get("services", [])
+    project = checks.project or project_name(ctx, [f for f, _s in services])
+    return {
+        "project": project,
+        "expect_running": checks.expect_running,
+        "removed_services": sorted({s for _f, s in services}),
+        "health": [h.model_dump() for h in checks.health],
+    }
+
+
+def project_name(ctx: Context, files: list[str]) -> str:
+    """Compose's default project name: the compose file's folder, lowercased and cleaned."""
+    folder = PurePosixPath(files[0]).parent if files else PurePosixPath(".")
+    name = folder.name if str(folder) != "." else ctx.git.root.name
+    return re.sub(r"[^a-z0-9_-]", "", name.lower())
 
 
 def _check_found(ctx: Context, name: str, program: str, cwd: str) -> None:

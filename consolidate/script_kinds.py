@@ -1,0 +1,432 @@
+"""What each kind of management script looks like, and where a component's name sits in it.
+
+`script_edit` owns the lines and the edits on them; the planners here recognise shapes and
+claim them: a PowerShell hashtable entry or switch branch, a shell case branch, a make target
+or just recipe with its body, a package.json script, and the lists each kind writes (arrays,
+`.PHONY`, prerequisites, `for ... in`). A shape is recognised only where it is unambiguous; a
+mention in any other shape stays for a person, because a wrong cut breaks a script silently.
+Line numbers are 0-based.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # script_edit imports this module; the planners only use what a Plan offers
+    from consolidate.script_edit import Edit, Plan
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """What the items of a list look like and what separates them."""
+
+    pattern: re.Pattern[str]  # groups: 1 whitespace, 2 separator, 3 item
+    sep: str
+
+
+def grammar(item: str, sep: str = "") -> Grammar:
+    return Grammar(re.compile(rf"(\s+)|({re.escape(sep) if sep else '(?!)'})|({item})"), sep)
+
+
+COMMAS = grammar(r"\"(?:[^\"\\`]|[\\`].)*\"|'(?:[^']|'')*'|[\w.:/@+$-]+", ",")
+WORDS = grammar(r"(?:\"[^\"]*\"|'[^']*'|[^\s\"'();|&<>`\\])+")  # a shell array
+ALTERNATIVES = grammar(r"\"[^\"]*\"|'[^']*'|[^\s|()\"';&]+", "|")  # a case pattern
+MAKE_WORDS = grammar(r"\S+")
+
+
+@dataclass(frozen=True)
+class Token:
+    start: int
+    stop: int
+    sep: bool
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where the items of a list sit on one line."""
+
+    line: int
+    start: int
+    stop: int
+    whole: bool = False  # nothing else is on the line: when its items all go, the line goes
+
+
+def tokens(text: str, start: int, stop: int, grammar: Grammar) -> list[Token] | None:
+    """The items and separators in text[start:stop], or None when it is not a plain list."""
+    found: list[Token] = []
+    pos = start
+    while pos < stop:
+        m = grammar.pattern.match(text, pos, stop)
+        if m is None:
+            return None
+        if m.lastindex != 1:
+            token = Token(m.start(), m.end(), m.lastindex == 2)
+            if found and found[-1].sep == token.sep and (token.sep or grammar.sep):
+                return None
+            found.append(token)
+        pos = m.end()
+    return found
+
+
+def label(names: Iterable[str]) -> str:
+    return ", ".join(f"'{name}'" for name in names)
+
+
+SHEBANG = re.compile(r"^#!\s*\S*(?:/|\benv\s+(?:-\S+\s+)*)(?:ba|da)?sh(?:\s|$)")
+HEREDOC = re.compile(r"(?<!<)<<-?(?!<)\s*(['\"]?)([A-Za-z_][\w.-]*)\1")
+
+
+def kind_of(path: str, first_line: str) -> str | None:
+    """The kind of script, from its file name (and, without a suffix, its shebang)."""
+    name = PurePosixPath(path.replace("\\", "/")).name
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix in (".ps1", ".psm1"):
+        return "powershell"
+    if name in ("Makefile", "makefile", "GNUmakefile") or suffix == ".mk":
+        return "make"
+    if name in ("justfile", "Justfile", ".justfile") or suffix == ".just":
+        return "just"
+    if name == "package.json":
+        return "npm"
+    if suffix in (".sh", ".bash") or (not suffix and SHEBANG.match(first_line)):
+        return "shell"
+    return None
+
+
+def opaque_lines(lines: list[str], kind: str | None) -> set[int]:
+    """Lines that are text, not code: here-documents, PowerShell here-strings and block comments.
+    Nothing in them is cut (a here-document may be a file being written); a mention is reported."""
+    found: set[int] = set()
+    end: re.Pattern[str] | None = None
+    for line, text in enumerate(lines):
+        if end is not None:
+            found.add(line)
+            end = None if end.match(text) else end
+        elif kind == "shell" and (m := HEREDOC.search(text)):
+            tabs = r"\t*" if m[0].startswith("<<-") else ""
+            end = re.compile(rf"^{tabs}{re.escape(m[2])}\s*$")
+        elif kind == "powershell" and re.search(r"@[\"']\s*$", text):
+            end = re.compile(r"^[\"']@")
+        elif kind == "powershell" and re.match(r"^\s*<#", text) and "#>" not in text:
+            found.add(line)
+            end = re.compile(r".*#>")
+    return found
+
+
+OPENERS = {
+    "powershell": re.compile(r"(?i)(?:@|\bValidateSet\s*|=\s*|-(?:not)?(?:in|contains)\s+)\(|\["),
+    "shell": re.compile(r"=\(|\["),
+}
+BRACKETS = re.compile(r"[()\[\]{}]")
+
+
+def find_lists(plan: Plan) -> None:
+    """Cut the names out of every bracketed list of literals, on one line or over several:
+    `@(...)` and `ValidateSet(...)` in PowerShell, `NAME=(...)` in shell, `[...]` anywhere."""
+    line = 0
+    while line < len(plan.lines):
+        line = _lists_on(plan, line, OPENERS.get(plan.kind or "", re.compile(r"\[")))
+
+
+def _lists_on(plan: Plan, line: int, opener: re.Pattern[str]) -> int:
+    """Handle the lists that open on a line; the next line to look at."""
+    code = plan.code(line)
+    for m in opener.finditer(code):
+        start, closer = m.end(), ")" if code[m.end() - 1] == "(" else "]"
+        grammar, joiner = (WORDS, "") if plan.kind == "shell" and closer == ")" else (COMMAS, ",")
+        close = code.find(closer, start)
+        if BRACKETS.search(code, start, close if close >= 0 else len(code)):
+            continue
+        if close >= 0:
+            span = Span(line, start, close)
+            plan.cut_list([span], grammar, plan.named, "element {} of an inline list", joiner)
+            continue
+        spans = _follow(plan, Span(line, start, len(code.rstrip())), closer)
+        if spans:
+            plan.cut_list(spans, grammar, plan.named, "element {} of a multi-line list", joiner)
+            return spans[-1].line + 1
+        break
+    return line + 1
+
+
+def _follow(plan: Plan, first: Span, closer: str) -> list[Span] | None:
+    """The spans of a list that opens on one line and closes on a later one, or None when
+    anything but items, separators and comments sits in between."""
+    spans = [first]
+    for line in range(first.line + 1, len(plan.lines)):
+        code = plan.code(line)
+        close = code.find(closer)
+        stop = close if close >= 0 else len(code.rstrip())
+        if line in plan.opaque or BRACKETS.search(code, 0, stop):
+            return None
+        spans.append(Span(line, 0, stop, whole=close < 0))
+        if close >= 0:
+            return spans
+    return None
+
+
+def powershell(plan: Plan) -> None:
+    """A hashtable entry (`orchestrator = ...`) or a switch branch (`"orchestrator" { ... }`) for
+    the name goes whole, with its value or body when that runs over lines; then lists."""
+    names = "|".join(map(re.escape, sorted(plan.names)))
+    entry = re.compile(rf"^\s*(['\"]?)({names})\1\s*(=(?!=)|\{{)")
+    for line, text in enumerate(plan.lines):
+        m = entry.match(text)
+        stop = plan.balanced_end(line) if m else None
+        if m and stop:
+            what = "hashtable entry" if m[3] == "=" else "switch branch"
+            plan.drop(line, stop, f"{what} '{m[2]}'")
+    find_lists(plan)
+
+
+CASE = re.compile(r"(?:^|[;&|({]|\bthen|\bdo|\belse)\s*case\s+\S+\s+in(?:\s|$)")
+ESAC = re.compile(r"(?:^|[\s;&|])esac(?=[\s;&|)]|$)")
+ALT = r"\"[^\"]*\"|'[^']*'|[^\s|()\"';&]+"
+PATTERN = re.compile(rf"^\s*\(?\s*((?:{ALT})(?:\s*\|\s*(?:{ALT}))*)\s*\)")
+TERMINATOR = re.compile(r";;&?|;&")
+FOR_IN = re.compile(r"^\s*for\s+\w+\s+in\s+")
+
+
+def shell(plan: Plan) -> None:
+    """Case branches for the name; then arrays, `[...]` lists, and `for x in a b c` lists."""
+    expecting: list[bool] = []  # one per open case: whether a pattern may come next
+    for line in range(len(plan.lines)):
+        code = plan.code(line)
+        m = PATTERN.match(plan.lines[line]) if expecting and expecting[-1] else None
+        if m:
+            _case_branch(plan, line, m)
+            expecting[-1], code = False, code[m.end() :]
+        expecting += [True] * len(CASE.findall(code))
+        del expecting[max(0, len(expecting) - len(ESAC.findall(code))) :]
+        if expecting and TERMINATOR.search(code):
+            expecting[-1] = True
+    find_lists(plan)
+    for line in range(len(plan.lines)):
+        code = plan.code(line)
+        if m := FOR_IN.match(code):
+            semi = code.find(";", m.end())
+            span = Span(line, m.end(), len(code[: semi if semi >= 0 else None].rstrip()))
+            plan.cut_list([span], WORDS, plan.named, "element {} of a for list")
+
+
+def _case_branch(plan: Plan, line: int, m: re.Match[str]) -> None:
+    """`orchestrator)` through its `;;` goes; `worker|orchestrator)` loses one alternative."""
+    span = Span(line, m.start(1), m.end(1))
+    found = tokens(plan.lines[line], span.start, span.stop, ALTERNATIVES) or []
+    named = [plan.named(plan.lines[line][t.start : t.stop]) for t in found if not t.sep]
+    if any(named) and not all(named):
+        plan.cut_list([span], ALTERNATIVES, plan.named, "alternative {} of a case pattern")
+    elif any(named) and (end := _branch_end(plan, line, m.end())) is not None:
+        plan.drop(line, end + 1, f"case branch {label(n for n in named if n)}")
+
+
+def _branch_end(plan: Plan, line: int, body: int) -> int | None:
+    """The last line of the case branch whose pattern ends at column `body` of `line`: the one
+    with its `;;` (outside nested cases), or the line before the `esac` when there is none."""
+    depth = 0
+    for end in range(line, len(plan.lines)):
+        code = plan.code(end)[body if end == line else 0 :]
+        depth += len(CASE.findall(code))
+        closes = len(ESAC.findall(code))
+        if closes > depth:
+            return end - 1 if end > line else None
+        depth -= closes
+        if depth == 0 and TERMINATOR.search(code):
+            return end
+    return None
+
+
+RULE = re.compile(r"^(?P<targets>[^\s#:=][^#:=]*?)\s*::?(?![:=])")
+VARIABLE = re.compile(
+    r"^(?:(?:override|export|private)\s+)*(?P<name>[A-Za-z_][\w.-]*)\s*(?::{1,3}=|[?+]?=)"
+)
+LIST_NAME = re.compile(r"(?i)(?<!arg)(?<!flag)(?<!opt)(?:s|list)$")  # SERVICES, not ARGS
+PLAIN = re.compile(r"[\w.@/+-]+|\$[({][\w.-]+[)}]")
+
+
+def make(plan: Plan) -> None:
+    """A target about the component goes with its recipe; removed targets leave `.PHONY` and
+    prerequisite lists; the name leaves list variables of plain words (`SERVICES := a b`)."""
+    rules: list[tuple[int, int, re.Match[str]]] = []
+    line = 0
+    while line < len(plan.lines):
+        stop = _logical(plan, line)
+        in_recipe = plan.lines[line].startswith("\t")
+        if (m := RULE.match(plan.lines[line])) and not in_recipe:
+            rules.append((line, stop, m))
+        elif (
+            (v := VARIABLE.match(plan.lines[line]))
+            and not in_recipe
+            and LIST_NAME.search(v["name"])
+        ):
+            _variable(plan, line, stop, v)
+        line = stop
+    removed = []
+    for start, stop, m in rules:
+        targets, end = m["targets"].split(), _recipe_end(plan, stop)
+        recipe = "\n".join(plan.lines[stop:end])
+        if not targets[0].startswith(".") and all(plan.about(t, recipe) for t in targets):
+            reason = f"make target {label(targets)} with its recipe"
+            removed.append(plan.drop(start, end, reason))
+            plan.removed.update(targets if removed[-1] else [])
+    for start, stop, m in rules:
+        removed.append(_prerequisites(plan, start, stop, m))
+    plan.tidy(removed)
+
+
+def _variable(plan: Plan, start: int, stop: int, m: re.Match[str]) -> None:
+    spans = _spans(plan, start, stop, m.end())
+    words = [w for s in spans or [] for w in plan.lines[s.line][s.start : s.stop].split()]
+    if spans and all(PLAIN.fullmatch(w) for w in words):
+        what = f"element {{}} of make variable '{m['name']}'"
+        plan.cut_list(spans, MAKE_WORDS, plan.named, what, "\\")
+
+
+def _prerequisites(plan: Plan, start: int, stop: int, m: re.Match[str]) -> Edit | None:
+    """Removed targets leave a rule's prerequisites. A `.PHONY` (any special target) left with
+    none goes whole; another rule left with none is left for a person to decide."""
+    spans = _spans(plan, start, stop, m.end()) if plan.removed else None
+    words = [w for s in spans or [] for w in plan.lines[s.line][s.start : s.stop].split()]
+    if not spans or any(c in w for w in words for c in "=:"):
+        return None
+    targets = m["targets"].split()
+    special = targets[0].startswith(".")
+    what = f"'{targets[0]}' entry {{}}" if special else f"prerequisite {{}} of {label(targets)}"
+    if plan.cut_list(spans, MAKE_WORDS, plan.gone, what, "\\") == "all" and special:
+        return plan.drop(start, stop, what.format(label(words)))
+    return None
+
+
+def _logical(plan: Plan, line: int) -> int:
+    """The line after a make line and its backslash continuations."""
+    stop = line + 1
+    while stop < len(plan.lines) and plan.lines[stop - 1].endswith("\\"):
+        stop += 1
+    return stop
+
+
+def _recipe_end(plan: Plan, stop: int) -> int:
+    """The line after a rule's recipe: its tab-indented lines and their continuations."""
+    lines = plan.lines
+    while stop < len(lines) and (lines[stop].startswith("\t") or lines[stop - 1].endswith("\\")):
+        stop += 1
+    return stop
+
+
+def _spans(plan: Plan, start: int, stop: int, first: int) -> list[Span] | None:
+    """Where the words of a (continued) make line sit, from column `first` of its first line;
+    None when a recipe after `;`, or a comment before the last line, makes that unclear."""
+    spans = []
+    for line in range(start, stop):
+        column = first if line == start else 0
+        body = plan.lines[line][column:]
+        comment = body.find("#")
+        if ";" in body or (comment >= 0 and line < stop - 1):
+            return None
+        body = body[: comment if comment >= 0 else len(body)].rstrip()
+        body = body[:-1].rstrip() if line < stop - 1 else body
+        spans.append(Span(line, column, column + len(body), whole=line > start))
+    return spans
+
+
+RECIPE = re.compile(r"^@?(?P<name>[A-Za-z_][\w-]*)[^:#]*?\s*:(?![=:])")
+ALIAS = re.compile(r"^alias\s+(?P<alias>[\w-]+)\s*:=\s*(?P<target>[\w-]+)\s*(?:#.*)?$")
+ATTRIBUTE = re.compile(r"^\[.*\]\s*$")
+
+
+def just(plan: Plan) -> None:
+    """A recipe about the component goes with its body, attributes and doc comment; then the
+    aliases of removed recipes, and removed recipes in other recipes' dependencies."""
+    headers = [(line, m) for line, text in enumerate(plan.lines) if (m := RECIPE.match(text))]
+    removed = []
+    for line, m in headers:
+        end = _body_end(plan, line)
+        if plan.about(m["name"], "\n".join(plan.lines[line + 1 : end])):
+            reason = f"just recipe '{m['name']}' with its body"
+            removed.append(plan.drop(_doc_start(plan, line), end, reason))
+            plan.removed.update([m["name"]] if removed[-1] else [])
+    for line, text in enumerate(plan.lines):
+        if (a := ALIAS.match(text)) and a["target"] in plan.removed:
+            removed.append(
+                plan.drop(line, line + 1, f"just alias '{a['alias']}' of a removed recipe")
+            )
+            plan.removed.update([a["alias"]] if removed[-1] else [])
+    for line, m in headers:
+        code = plan.code(line)
+        span = Span(line, m.end(), len(code.rstrip()))
+        plan.cut_list([span], MAKE_WORDS, plan.gone, f"dependency {{}} of recipe '{m['name']}'")
+    plan.tidy(removed)
+
+
+def _doc_start(plan: Plan, line: int) -> int:
+    """Attributes (`[private]`) and the one doc comment right above a recipe belong to it."""
+    start, comment = line, False
+    while start > 0:
+        above = plan.lines[start - 1]
+        doc = above.startswith("#") and not above.startswith("#!") and not comment
+        if not (doc or ATTRIBUTE.match(above)):
+            break
+        comment, start = comment or doc, start - 1
+    return start
+
+
+def _body_end(plan: Plan, line: int) -> int:
+    """The line after a just recipe's body: its indented lines, with blank lines between them."""
+    end = probe = line + 1
+    while probe < len(plan.lines) and plan.lines[probe][:1] in ("", " ", "\t"):
+        probe += 1
+        end = probe if plan.lines[probe - 1].strip() else end
+    return end
+
+
+SCRIPTS = re.compile(r'^\s*"scripts"\s*:\s*\{\s*$')
+ENTRY = re.compile(
+    r'^\s*(?P<key>"(?:[^"\\]|\\.)*")\s*:\s*(?P<value>"(?:[^"\\]|\\.)*")\s*(?P<comma>,?)\s*$'
+)
+
+
+def npm(plan: Plan) -> None:
+    """A `"scripts"` entry whose key is about the component goes; when it was the last, the entry
+    now last loses its comma, so the file stays JSON. Then `[...]` lists (`workspaces`)."""
+    entries = _scripts(plan)
+    about = {line: plan.about(key, json.loads(m["value"])) for line, key, m in entries}
+    gone = [(line, key) for line, key, _ in entries if about[line]]
+    if gone and plan.free(line for line, _, _ in entries):
+        for line, key in gone:
+            plan.drop(line, line + 1, f"package.json script '{key}'")
+            plan.removed.add(key)
+        kept = [(line, m) for line, _, m in entries if not about[line]]
+        if kept and about[entries[-1][0]] and not entries[-1][2]["comma"]:
+            line, m = kept[-1]
+            text = m.string[: m.start("comma")] + m.string[m.end("comma") :]
+            plan.rewrite(line, text, "the ',' left dangling by the removed last script")
+    find_lists(plan)
+
+
+def _scripts(plan: Plan) -> list[tuple[int, str, re.Match[str]]]:
+    """The entries of the `"scripts"` object, one per line; none when it is laid out otherwise."""
+    opening = next((i for i, text in enumerate(plan.lines) if SCRIPTS.match(text)), None)
+    entries: list[tuple[int, str, re.Match[str]]] = []
+    for line in range(len(plan.lines) if opening is None else opening + 1, len(plan.lines)):
+        text = plan.lines[line]
+        if text.strip().startswith("}"):
+            return entries
+        if m := ENTRY.match(text):
+            entries.append((line, str(json.loads(m["key"])), m))
+        elif text.strip():
+            return []
+    return []
+
+
+PLANNERS: dict[str, Callable[[Plan], None]] = {
+    "powershell": powershell,
+    "shell": shell,
+    "make": make,
+    "just": just,
+    "npm": npm,
+}

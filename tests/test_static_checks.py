@@ -1,0 +1,98 @@
+"""Static checks on a work tree after a removal: compose references, schema, links, imports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from consolidate.compose_checks import compose_problems, schema_problems
+from consolidate.static_checks import dangling_imports, markdown_links, run_static
+
+
+def tree(root: Path, files: dict[str, str]) -> Path:
+    for path, text in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    return root
+
+
+COMPOSE = """\
+services:
+  web:
+    build: ./web
+    env_file: [orchestrator/orchestrator.env]
+    depends_on: [orchestrator, db]
+    volumes: ["./orchestrator/config:/config", "./web:/app", "data:/data"]
+  db:
+    image: postgres
+    env_file: .env
+volumes:
+  data:
+"""
+
+
+def test_compose_references_to_what_the_removal_took(tmp_path: Path) -> None:
+    root = tree(tmp_path, {"docker-compose.yml": COMPOSE, "web/Dockerfile": "FROM x\n"})
+    gone = {"orchestrator/orchestrator.env", "orchestrator/config/a.toml"}
+    ours, others = compose_problems(root, ["docker-compose.yml"], gone, {"orchestrator"})
+    assert ours == [
+        "docker-compose.yml: service web: depends_on orchestrator, which no compose file here "
+        "defines",
+        "docker-compose.yml: service web: env_file orchestrator/orchestrator.env does not exist",
+        "docker-compose.yml: service web: bind mount ./orchestrator/config does not exist",
+    ]
+    assert others == ["docker-compose.yml: service db: env_file .env does not exist"]
+
+
+def test_schema_problems_the_edit_brought_and_those_it_found(tmp_path: Path) -> None:
+    broken = "services:\n  web:\n    image: nginx\n    restartt: always\n"
+    root = tree(tmp_path, {"compose.yaml": broken})
+    new, old = schema_problems(root, ["compose.yaml"], lambda _p: broken.encode())
+    assert new == [] and len(old) == 1 and "restartt" in old[0]
+    fine = b"services:\n  web:\n    image: nginx\n"
+    new, old = schema_problems(root, ["compose.yaml"], lambda _p: fine)
+    assert len(new) == 1 and new[0].startswith("compose.yaml: services/web: ")
+
+
+def test_markdown_links_to_removed_files_and_folders(tmp_path: Path) -> None:
+    text = (
+        "[a](orchestrator/README.md) [b](../x.md) [c](https://example.com/orchestrator)\n"
+        "see [dir](./orchestrator/) and [ok](backend/app.py)\n"
+    )
+    root = tree(tmp_path, {"docs/index.md": text.replace("orchestrator/", "../orchestrator/")})
+    gone = {"orchestrator/README.md", "orchestrator/main.py"}
+    assert markdown_links(root, ["docs/index.md"], gone) == [
+        "docs/index.md:1: links to removed ../orchestrator/README.md",
+        "docs/index.md:2: links to removed ./../orchestrator/",
+    ]
+
+
+def test_imports_that_lost_their_file(tmp_path: Path) -> None:
+    root = tree(
+        tmp_path,
+        {
+            "app/main.py": "from app import util\nfrom app import helpers\nimport json\n",
+            "app/__init__.py": "",
+            "app/util.py": "",
+            "web/src/index.ts": 'import { x } from "./gone";\nimport { y } from "./kept";\n',
+            "web/src/kept.ts": "export const y = 1;\n",
+        },
+    )
+    before = ["app/__init__.py", "app/helpers.py", "app/main.py", "app/util.py",
+              "web/src/gone.ts", "web/src/index.ts", "web/src/kept.ts"]  # fmt: skip
+    after = [p for p in before if p not in {"app/helpers.py", "web/src/gone.ts"}]
+    result = dangling_imports(root, before, after, ["app/helpers.py", "web/src/gone.ts"])
+    assert result["status"] == "failed"
+    assert result["output"].splitlines() == [
+        "app/main.py:2: from app import helpers (it meant app/helpers.py)",
+        'web/src/index.ts:1: import { x } from "./gone"; (it meant web/src/gone.ts)',
+    ]
+
+
+def test_run_static_rows(tmp_path: Path) -> None:
+    root = tree(tmp_path, {"a.py": "import b\n", "README.md": "[b](b.py)\n"})
+    rows = run_static(root, ["a.py", "README.md"], {"removed": ["b.py"], "strict_docs": False})
+    assert [(r["name"], r["status"]) for r in rows] == [
+        ("imports of removed files", "failed"),
+        ("compose references", "passed"),
+        ("links to removed files", "warning"),
+    ]
