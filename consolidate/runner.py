@@ -173,6 +173,7 @@ def _run_action(
         record["error"] = str(exc)
         store.save(journal)
         raise StepFailed(f"{action.describe()} failed: {exc}") from None
+    failpoints.hit(f"action:{where}:applied")  # done, but the journal does not know yet
     _finish(env, store, journal, record, action.kind, receipt)
     failpoints.hit(f"action:{where}:after")
 
@@ -221,6 +222,7 @@ def _rollback(git: Git, store: Store, journal: dict[str, Any], options: Options)
                 receipt = {**record.get("prior", {}), **(action.settle(env) or {})}
             env.progress(f"undo: {action.describe()}")
             action.undo(env, receipt)
+            failpoints.hit(f"undo:{step['name']}:{index}:applied")
             record["state"] = "undone"
             store.save(journal)
             failpoints.hit(f"undo:{step['name']}:{index}")
