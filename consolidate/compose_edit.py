@@ -27,12 +27,11 @@ from consolidate.compose_locate import (
     is_blank,
     is_comment,
     parse,
-    to_data,
     value_of,
 )
 from consolidate.compose_refs import cut_flow, plan_references, refuse_splice, walk
 from consolidate.compose_resources import KINDS, SINGULAR, defined, doomed, usage_of
-from consolidate.compose_verify import failed, verify
+from consolidate.compose_verify import verify
 from consolidate.errors import ComposeRefusal
 
 SHARED_NAMESPACE_KEYS = ("network_mode", "ipc", "pid")
@@ -146,10 +145,7 @@ def choose_resources(
     resources: Mapping[str, Iterable[str]] | None,
 ) -> tuple[dict[str, frozenset[str]], tuple[str, ...]]:
     """Which top-level resources this file loses, and notes on the ones kept."""
-    try:
-        doc = to_data(parsed.root)
-    except ValueError as exc:
-        raise failed(parsed, str(exc)) from exc
+    doc = parsed.data()
     if resources is None:
         removed, staying = usage_of(doc, gone)
         verdict = doomed(removed, staying, keep_volumes=keep_volumes)

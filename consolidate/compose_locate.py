@@ -46,6 +46,13 @@ class Parsed:
     services: MappingNode | None
     blocks: dict[str, Block]
 
+    def data(self) -> Any:
+        """The document as plain data; a refusal when its aliases explode or recurse."""
+        try:
+            return to_data(self.root)
+        except ValueError as exc:
+            raise ComposeRefusal(f"{self.path} cannot be read safely: {exc}", HAND_EDIT) from None
+
     def label(self, line: int) -> str:
         """The service (or top-level key) a line belongs to, for reasons a person reads."""
         for block in self.blocks.values():
@@ -94,7 +101,16 @@ def split_lines(text: str) -> list[str]:
     return re.findall(r"[^\n]*\n|[^\n]+\Z", text)
 
 
+MAX_BYTES = 8 * 1024 * 1024
+MAX_NODES = 1_000_000  # what aliases may expand to when the file is walked
+
+
 def parse(data: bytes, path: str, *, locate: bool = True) -> Parsed:
+    if len(data) > MAX_BYTES:
+        raise ComposeRefusal(
+            f"{path} is {len(data)} bytes; a compose file this large is not edited",
+            "edit it by hand",
+        )
     bom = data.startswith(codecs.BOM_UTF8)
     try:
         text = data[len(codecs.BOM_UTF8) if bom else 0 :].decode("utf-8")
@@ -122,6 +138,8 @@ def parse(data: bytes, path: str, *, locate: bool = True) -> Parsed:
 def compose(text: str, path: str) -> Node | None:
     try:
         return composed(text)
+    except RecursionError:
+        raise ComposeRefusal(f"{path} is nested too deeply to read", HAND_EDIT) from None
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -236,23 +254,32 @@ def find_blocks(
     return blocks
 
 
-def to_data(node: Node | None, active: frozenset[int] = frozenset()) -> Any:
-    """Plain data for comparison: scalars as their text, merges applied."""
+def to_data(
+    node: Node | None, active: frozenset[int] = frozenset(), budget: list[int] | None = None
+) -> Any:
+    """Plain data for comparison: scalars as their text, merges applied. Raises ValueError
+    for a recursive alias or aliases that expand past MAX_NODES (a billion-laughs file)."""
     if node is None:
         return None
+    budget = [MAX_NODES] if budget is None else budget
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise ValueError(f"its aliases expand to more than {MAX_NODES} values")
     if id(node) in active:
         raise ValueError("a recursive alias")
+    if len(active) > 200:
+        raise ValueError("it is nested more than 200 levels deep")
     active |= {id(node)}
     if isinstance(node, ScalarNode):
         return node.value
     if isinstance(node, SequenceNode):
-        return [to_data(item, active) for item in node.value]
+        return [to_data(item, active, budget) for item in node.value]
     assert isinstance(node, MappingNode)
     out: dict[Any, Any] = {}
     for source in reversed(merge_sources(node)):
-        out.update(to_data(source, active))
+        out.update(to_data(source, active, budget))
     for key, value in node.value:
         if key.tag != MERGE_TAG:
-            plain = to_data(key, active)
-            out[plain if isinstance(plain, str) else repr(plain)] = to_data(value, active)
+            plain = to_data(key, active, budget)
+            out[plain if isinstance(plain, str) else repr(plain)] = to_data(value, active, budget)
     return out

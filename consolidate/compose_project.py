@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from consolidate.compose_edit import ComposeEdit, remove_services
-from consolidate.compose_locate import Parsed, parse, to_data
+from consolidate.compose_locate import Parsed, parse
 from consolidate.compose_resources import Usage, doomed, usage_of
 from consolidate.compose_scan import Mention, extends_target, mentions, relative_to
 from consolidate.errors import ComposeRefusal
@@ -73,7 +73,7 @@ def plan_project(
     removed, staying = Usage(), check_unnamed(read, tracked, project.all(), gone, result)
     check_cross_file_extends(project, gone)
     for item in project.all().values():
-        by_removed, by_staying = usage_of(to_data(item.root), gone)
+        by_removed, by_staying = usage_of(item.data(), gone)
         removed.add(by_removed)
         staying.add(by_staying)
     verdict = doomed(removed, staying, keep_volumes=keep_volumes)
@@ -137,7 +137,7 @@ def missing(path: str, parent: str | None, *, deleted: bool) -> ComposeRefusal:
 def includes(parsed: Parsed) -> tuple[list[tuple[str, str]], list[str]]:
     """(as written, repository path) of each local file a top-level `include:` names, and
     the entries not followed (remote, or with a variable)."""
-    doc = to_data(parsed.root)
+    doc = parsed.data()
     entries = doc.get("include") if isinstance(doc, dict) else None
     paths: list[Any] = []
     for entry in entries if isinstance(entries, list) else []:
@@ -226,7 +226,7 @@ def check_unnamed(
             if target in parsed or (same_project and mention.file is None):
                 found.append(f"{path}:{mention.line}: {mention.text}")
         if same_project:
-            staying.add(usage_of(to_data(other.root), gone)[1])
+            staying.add(usage_of(other.data(), gone)[1])
     if found:
         more = f" (and {len(found) - 1} more: {', '.join(found[1:4])})" if found[1:] else ""
         file = found[0].split(":")[0]

@@ -150,8 +150,15 @@ class Git:
         self.run("update-ref", ref, new, old, read_only=False)
 
     def stage(self, paths: list[str]) -> None:
-        for chunk in _chunks(paths, 500):
+        """Stage these paths' current state. Deleted ones go through `git rm --cached
+        --ignore-unmatch`, so staging again (a retried commit) does not fail on a deletion
+        already staged, which `git add` would."""
+        present = [p for p in paths if os.path.lexists(self.root / p)]
+        absent = [p for p in paths if p not in set(present)]
+        for chunk in _chunks(present, 500):
             self.run("add", "-A", "--", *chunk, read_only=False)
+        for chunk in _chunks(absent, 500):
+            self.run("rm", "--cached", "-q", "--ignore-unmatch", "--", *chunk, read_only=False)
 
     def commit(self, message: str, paths: list[str], *, run_hooks: bool) -> str:
         hooks = () if run_hooks else NO_HOOKS

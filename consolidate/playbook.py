@@ -16,7 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+)
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
@@ -54,6 +62,14 @@ class ReplaceSpec(_Model):
     @classmethod
     def _compiles(cls, value: str) -> str:
         return regex(value)
+
+
+def _operation(item: Any) -> str | None:
+    """Which migrate operation an item is: exactly one of its keys says so."""
+    keys = [k for k in ("move", "replace") if isinstance(item, dict) and k in item]
+    if isinstance(item, MoveOp | ReplaceOp):
+        return "move" if isinstance(item, MoveOp) else "replace"
+    return keys[0] if len(keys) == 1 else None
 
 
 class MoveOp(_Model):
@@ -133,7 +149,12 @@ class Playbook(_Model):
     files: list[str] = []
     compose: dict[str, list[str]] = {}
     keep_volumes: bool = False
-    migrate: list[MoveOp | ReplaceOp] = []
+    migrate: list[
+        Annotated[
+            Annotated[MoveOp, Tag("move")] | Annotated[ReplaceOp, Tag("replace")],
+            Discriminator(_operation),
+        ]
+    ] = []
     backup: Backup = Backup()
     docs: Docs = Docs()
     scripts: list[Script] = []
@@ -219,6 +240,10 @@ def _parse(data: bytes, path: Path) -> tuple[Any, dict[tuple[str, ...], int]]:
         raise PlaybookError(f"{path}: not valid YAML at {where}: {problem}") from None
     except (YAMLError, RecursionError) as exc:
         raise PlaybookError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
+    if node is None:
+        raise PlaybookError(
+            f"{path}: the playbook is empty", "it needs at least component and summary"
+        )
     if not isinstance(node, dict):
         raise PlaybookError(f"{path}: a playbook is a mapping of keys (component, summary, ...)")
     lines: dict[tuple[str, ...], int] = {}
@@ -275,7 +300,9 @@ def _plain(node: Any) -> Any:
 def _explain(exc: ValidationError, lines: dict[tuple[str, ...], int], path: Path) -> PlaybookError:
     order = {"extra_forbidden": 0, "missing": 2}
     error = min(exc.errors(), key=lambda e: order.get(e["type"], 1))
-    loc = tuple(str(part) for part in error["loc"] if not _is_union_tag(part))
+    parts = [str(part) for part in error["loc"] if not _is_union_tag(part)]
+    # a discriminated union repeats its tag: migrate[0].replace.replace.pattern
+    loc = tuple(p for i, p in enumerate(parts) if i == 0 or p != parts[i - 1])
     key = _dotted(loc)
     line = _nearest_line(loc, lines)
     where = f"{path}:{line}" if line else str(path)
@@ -285,6 +312,10 @@ def _explain(exc: ValidationError, lines: dict[tuple[str, ...], int], path: Path
     if kind == "missing":
         return PlaybookError(
             f"{where}: missing key {key!r}", "add it (see playbooks/orchestrator.yaml)"
+        )
+    if kind in ("union_tag_not_found", "union_tag_invalid"):
+        return PlaybookError(
+            f"{where}: {key}: each item is exactly one of move or replace", "split it in two"
         )
     message = error["msg"].removeprefix("Value error, ")
     return PlaybookError(f"{where}: {key}: {message}")

@@ -10,6 +10,8 @@ def check_fresh_start(git: Git, *, allow_dirty: bool) -> Head:
     head = git.head()
     if head is None:
         raise Refusal("the repository has no commits", "commit the current state first")
+    if head.ref is None:
+        raise Refusal("HEAD is detached", "check out a branch first (git switch -c NAME)")
     operation = git.in_progress()
     if operation:
         raise Refusal(f"{operation} is in progress", "finish or abort it first")

@@ -48,3 +48,23 @@ def test_archive_moves_the_journal_and_drops_blobs(tmp_path: Path) -> None:
     store.save({"run_id": "r1", "status": "rolled-back"})
     target = store.archive("r1")
     assert target.exists() and not store.journal_path.exists() and not store.blob_dir.exists()
+
+
+def test_a_failed_fsync_aborts_with_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from consolidate import journal
+    from consolidate.errors import StepFailed
+
+    store = journal.Store(tmp_path)
+
+    def broken(fd: int) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(journal.os, "fsync", broken)
+    with pytest.raises(StepFailed, match=r"cannot write .*journal\.json: Input/output error"):
+        store.save({"run_id": "r", "steps": []})
+    assert not any(p.name.endswith(".consolidate-tmp") for p in tmp_path.rglob("*"))
+    assert not (tmp_path / "consolidate" / "journal.json").exists()

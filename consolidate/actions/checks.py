@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from consolidate import failpoints
 from consolidate.actions.base import Action, Env, Receipt
-from consolidate.actions.files import prune_parents, read_state
+from consolidate.actions.files import conflict, prune_parents, read_state
 from consolidate.gitio import environment_without_git_vars
 from consolidate.journal import atomic_write
 from consolidate.report import fill_validation, validation_summary
@@ -125,8 +125,13 @@ class RunValidation(Action):
                 prune_parents(env.root, path)
         if self.report and self.report_before is not None:
             full = env.root / self.report
-            if full.exists() and full.read_bytes() != self.report_before:
-                atomic_write(full, self.report_before, _mode_of(full))
+            current = read_state(full)
+            if current is None or current == self.report_before:
+                return
+            written = receipt.get("report_sha")
+            if written and hashlib.sha256(current).hexdigest() != written:
+                conflict(env, self.report, "changed after consolidate wrote it")
+            atomic_write(full, self.report_before, _mode_of(full))
 
     def _static(self, env: Env, spec: dict[str, Any] | None) -> list[dict[str, Any]]:
         if not spec:

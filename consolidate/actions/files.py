@@ -51,7 +51,7 @@ def _lines(data: bytes | None) -> list[str]:
     return lines
 
 
-def _conflict(env: Env, path: str, why: str) -> None:
+def conflict(env: Env, path: str, why: str) -> None:
     if env.force:
         return
     raise StepFailed(
@@ -159,7 +159,7 @@ class WriteFile(Action):
         if current == self.before:
             return
         if current != self.after:
-            _conflict(env, self.path, "changed after consolidate wrote it")
+            conflict(env, self.path, "changed after consolidate wrote it")
         if self.before is None:
             full.unlink(missing_ok=True)
             _remove_empty(env.root, list(receipt.get("created_dirs", [])))
@@ -210,7 +210,7 @@ class RemoveFile(Action):
         if current == self.before:
             return
         if current is not None:
-            _conflict(env, self.path, "was created again after consolidate removed it")
+            conflict(env, self.path, "was created again after consolidate removed it")
             full.unlink()
         _restore_folders(env.root, list(receipt.get("pruned", [])))
         full.parent.mkdir(parents=True, exist_ok=True)
@@ -258,7 +258,7 @@ class MoveFile(Action):
         if os.path.lexists(src) and not os.path.lexists(dst):
             return
         if os.path.lexists(src):
-            _conflict(env, self.src, "exists again; it would be overwritten")
+            conflict(env, self.src, "exists again; it would be overwritten")
         _restore_folders(env.root, list(receipt.get("pruned", [])))
         os.replace(dst, src)
         _remove_empty(env.root, list(receipt.get("created_dirs", [])))
