@@ -149,6 +149,43 @@ def orphans_cmd(repo: RepoOpt = Path("."), json_out: JsonOpt = False) -> None:
     _emit(json_out, found, investigation_render.orphans_text(found))
 
 
+@app.command("assess")
+def assess_cmd(
+    name: Annotated[str, typer.Argument(help="The component's name.")],
+    repo: RepoOpt = Path("."),
+    json_out: JsonOpt = False,
+    markdown: Annotated[
+        Path | None, typer.Option("--markdown", help="Also write the assessment as Markdown.")
+    ] = None,
+    playbook: Annotated[
+        Path | None, typer.Option("--playbook", help="Write a draft playbook here too.")
+    ] = None,
+) -> None:
+    """Should NAME exist at all? Overlap, triggers, overhead and a recommendation."""
+    from consolidate import assess, assess_render, draft
+    from consolidate.dockerio import Docker
+
+    git = _open(repo)
+    found = assess.assess(git, name, date=_today(), docker=Docker.connect)
+    if markdown is not None:
+        markdown.write_text(assess_render.as_markdown(found), encoding="utf-8")
+    if playbook is not None:
+        draft.write_draft(found["investigation"], git.tracked_files(), playbook, force=True)
+    doc = {k: v for k, v in found.items() if k != "investigation"}
+    _emit(json_out, doc, assess_render.as_text(found))
+
+
+@app.command("lint")
+def lint_cmd(repo: RepoOpt = Path("."), json_out: JsonOpt = False) -> None:
+    """Compose and source checks from the prevention checklist; exit 1 on a finding."""
+    from consolidate import lint
+
+    found = lint.lint(_open(repo), date=_today())
+    _emit(json_out, found, lint.as_text(found))
+    if found["findings"]:
+        raise typer.Exit(1)
+
+
 @app.command("plan")
 def plan_cmd(
     name: Annotated[str, typer.Argument(help="The component's name.")],

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 import docker
-from docker.errors import APIError, DockerException, ImageNotFound
+from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 
 from consolidate.errors import Refusal, StepFailed
 
@@ -67,6 +69,25 @@ class ContainerInfo:
         )
 
 
+def named_for(attrs: dict[str, Any], names: Collection[str]) -> bool:
+    """True when a container (its `docker inspect` data) belongs to one of the services `names`.
+
+    The compose service label decides when present: it survives `container_name:`. A container
+    without the label (made by hand, or by compose v1 before labels) matches by its name: the
+    name itself, or compose's `<project>-<name>-<n>` (v2) / `<project>_<name>_<n>` (v1).
+    """
+    labels = (attrs.get("Config") or {}).get("Labels") or {}
+    name = str(attrs.get("Name") or "").lstrip("/")
+    service = labels.get(SERVICE_LABEL)
+    if service is not None:
+        return service in names or name in names
+    return any(_compose_name(n).fullmatch(name) for n in names) or name in names
+
+
+def _compose_name(service: str) -> re.Pattern[str]:
+    return re.compile(rf".+?(?P<sep>[-_]){re.escape(service)}(?P=sep)[0-9]+")
+
+
 class Docker:
     def __init__(self, client: Any) -> None:
         self.client = client
@@ -124,3 +145,29 @@ class Docker:
             ) from None
         infos = [ContainerInfo.from_attrs(c.attrs) for c in containers]
         return sorted(infos, key=lambda info: (info.service, info.name))
+
+    def containers_named(self, names: Collection[str]) -> list[dict[str, Any]]:
+        """`docker inspect` data of every container, in any state, of the services `names`.
+
+        All states: a component that crashes on start sits in `restarting` or `exited`, and
+        that is exactly the evidence `assess` is after. See `named_for` for the matching.
+        """
+        try:
+            containers = self.client.containers.list(all=True, ignore_removed=True)
+        except (APIError, DockerException, OSError) as exc:  # OSError: the daemon went away
+            raise StepFailed(f"docker: cannot list containers: {exc}") from None
+        return [dict(c.attrs) for c in containers if named_for(c.attrs, names)]
+
+    def logs(self, container_id: str, tail: int) -> str:
+        """The last `tail` lines of a container's stdout and stderr, in the order the daemon got
+        them (lines of the two streams written close together can swap places).
+
+        A container removed meanwhile has no logs (""), not an error: it raced us, nothing more.
+        """
+        try:
+            raw = self.client.api.logs(container_id, stdout=True, stderr=True, tail=tail)
+        except NotFound:
+            return ""
+        except (APIError, DockerException, OSError) as exc:
+            raise StepFailed(f"docker: cannot read logs of {container_id[:12]}: {exc}") from None
+        return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)

@@ -27,6 +27,7 @@ class Verdict:
     reason: str
     used_by: list[str] = field(default_factory=list)
     chain: list[str] = field(default_factory=list)
+    seed: bool = False  # one of the component's own files (not just something it imports)
 
 
 @dataclass
@@ -148,7 +149,7 @@ class Judge:
     def verdict(self, path: str) -> Verdict:
         if path in self.removal:
             why = "part of the component" if path in self.seeds else "only the component uses it"
-            return Verdict(path, "remove", why)
+            return Verdict(path, "remove", why, seed=path in self.seeds)
         users = sorted(self.outside_importers(path), key=lambda u: not self.production_user(u))
         roots = self.outside_roots(path)
         used_by = users + [f"{r.via} ({r.kind})" for r in roots]
@@ -158,7 +159,7 @@ class Judge:
             reason = f"used by {first}" + (f" and {len(used_by) - 1} more" if used_by[1:] else "")
         else:
             reason = "used only by tests, examples or scripts: " + ", ".join(used_by[:3])
-        return Verdict(path, status, reason, used_by, self.chain(path))
+        return Verdict(path, status, reason, used_by, self.chain(path), path in self.seeds)
 
     def entry_roots(self, path: str, production: bool) -> list[Root]:
         roots = [

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from consolidate.actions.files import WriteFile
+from consolidate.assess import quick_triggers
+from consolidate.assess_render import why
 from consolidate.doc_edits import names_of, rewrites, script_edits
 from consolidate.investigation_render import as_markdown
 from consolidate.markdown_docs import add_changelog_entry, add_removed_component
@@ -85,6 +87,17 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+SHORT_SUMMARY = 12  # words
+
+
+def _read_disk(ctx: Context) -> Any:
+    def read(path: str) -> bytes | None:
+        full = ctx.git.root / path
+        return full.read_bytes() if full.is_file() and not full.is_symlink() else None
+
+    return read
+
+
 def _report_data(
     ctx: Context,
     found: dict[str, Any],
@@ -97,9 +110,14 @@ def _report_data(
 ) -> ReportData:
     edits = [a.describe() for a in earlier["migrate"].actions]
     edits += [a.describe() for a in rewrites]
+    summary = ctx.playbook.summary
+    if len(summary.split()) < SHORT_SUMMARY:  # say why from the evidence, not from nothing
+        rows = {**found, "files": found.get("verdicts", found["files"])}
+        triggers = quick_triggers(rows, ctx.git.tracked_files(), _read_disk(ctx), ctx.date)
+        summary = f"{summary.strip()}\n\n{why(triggers)}"
     return ReportData(
         component=ctx.playbook.component,
-        summary=ctx.playbook.summary,
+        summary=summary,
         date=ctx.date,
         playbook=ctx.playbook_path,
         base_commit=ctx.head.commit,
