@@ -18,13 +18,13 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from consolidate.script_kinds import (
-    PLANNERS,
     Grammar,
     Span,
     Token,
     kind_of,
     label,
     opaque_lines,
+    planners,
     tokens,
 )
 
@@ -72,7 +72,7 @@ def edit_script(
     cut_blocks(plan, blocks)
     plan.opaque = opaque_lines(lines, plan.kind)
     if plan.kind and plan.names:
-        PLANNERS[plan.kind](plan)
+        planners()[plan.kind](plan)
     after = bom + splice(lines, endings, plan.edits).encode(encoding, errors)
     if plan.kind == "npm":
         check_json(data[len(bom) :], after[len(bom) :])
