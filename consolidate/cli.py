@@ -22,6 +22,10 @@ app = typer.Typer(
 
 RepoOpt = Annotated[Path, typer.Option("--repo", help="The repository (default: here).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+NameArg = Annotated[str, typer.Argument(help="The component's name.")]
+MarkdownOpt = Annotated[
+    Path | None, typer.Option("--markdown", help="Also write the result as Markdown here.")
+]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
 
@@ -123,12 +127,10 @@ def rollback_cmd(
 
 @app.command("investigate")
 def investigate_cmd(
-    name: Annotated[str, typer.Argument(help="The component's name.")],
+    name: NameArg,
     repo: RepoOpt = Path("."),
     json_out: JsonOpt = False,
-    markdown: Annotated[
-        Path | None, typer.Option("--markdown", help="Also write the findings as Markdown here.")
-    ] = None,
+    markdown: MarkdownOpt = None,
 ) -> None:
     """What a removal of NAME may delete: verdicts, import chains, mentions, compose, history."""
     from consolidate import investigation, investigation_render
@@ -151,12 +153,10 @@ def orphans_cmd(repo: RepoOpt = Path("."), json_out: JsonOpt = False) -> None:
 
 @app.command("assess")
 def assess_cmd(
-    name: Annotated[str, typer.Argument(help="The component's name.")],
+    name: NameArg,
     repo: RepoOpt = Path("."),
     json_out: JsonOpt = False,
-    markdown: Annotated[
-        Path | None, typer.Option("--markdown", help="Also write the assessment as Markdown.")
-    ] = None,
+    markdown: MarkdownOpt = None,
     playbook: Annotated[
         Path | None, typer.Option("--playbook", help="Write a draft playbook here too.")
     ] = None,
@@ -188,7 +188,7 @@ def lint_cmd(repo: RepoOpt = Path("."), json_out: JsonOpt = False) -> None:
 
 @app.command("plan")
 def plan_cmd(
-    name: Annotated[str, typer.Argument(help="The component's name.")],
+    name: NameArg,
     repo: RepoOpt = Path("."),
     output: Annotated[
         Path | None, typer.Option("--output", help="Where (default: playbooks/NAME.yaml).")

@@ -8,16 +8,14 @@ Every lookup is a set or dict probe; results are cached per (folder, specifier).
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
+from consolidate.jsonc import Json, load_jsonc
 from consolidate.workspace import repo_join
-
-Json = dict[str, object]
 
 # The order TypeScript tries when a specifier has no extension; all that exist are kept.
 _ADD_SUFFIXES = (".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
@@ -33,8 +31,6 @@ _MAIN_FIELDS = ("main", "module", "types", "typings")
 _OUT_DIRS = frozenset({"dist", "lib", "build", "out", "esm", "cjs", "es", "types"})
 _CODE_SUFFIX = re.compile(r"(?:\.d)?\.[mc]?[jt]sx?$")
 _CONFIG_NAME = re.compile(r"(?:ts|js)config(?:\.[^/]+)?\.json")
-_JSON_COMMENT = re.compile(r'("(?:[^"\\\n]|\\.)*")|//[^\n]*|/\*[\s\S]*?\*/')
-_JSON_TRAILING_COMMA = re.compile(r'("(?:[^"\\\n]|\\.)*")|,(?=\s*[}\]])')
 
 
 @dataclass(frozen=True)
@@ -309,18 +305,6 @@ class Resolver:
         if path not in self._json:
             self._json[path] = load_jsonc(self._read(path))
         return self._json[path]
-
-
-def load_jsonc(raw: bytes | None) -> Json | None:
-    """A JSON object from JSON with comments and trailing commas (tsconfig); None if not one."""
-    if raw is None:
-        return None
-    try:
-        text = _JSON_COMMENT.sub(lambda m: m.group(1) or "", raw.decode("utf-8-sig"))
-        value = json.loads(_JSON_TRAILING_COMMA.sub(lambda m: m.group(1) or "", text))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        return None
-    return value if isinstance(value, dict) else None
 
 
 def _with_parent(config: TsConfig, parent: TsConfig) -> TsConfig:
