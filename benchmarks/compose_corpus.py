@@ -13,8 +13,8 @@ import statistics
 import time
 from pathlib import Path
 
-from consolidate.compose_edit import remove_services, service_names
-from consolidate.compose_locate import composed
+from consolidate.compose.edit import remove_services, service_names
+from consolidate.compose.locate import composed
 from consolidate.errors import ComposeRefusal
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "compose"

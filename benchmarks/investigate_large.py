@@ -139,7 +139,7 @@ MEASURE = """
 import resource, sys, time
 from pathlib import Path
 from consolidate.gitio import Git
-from consolidate import investigation
+from consolidate.analysis import investigation
 git = Git.open(Path(sys.argv[1]))
 started = time.perf_counter()
 if sys.argv[2] == "orphans":

@@ -133,7 +133,8 @@ def investigate_cmd(
     markdown: MarkdownOpt = None,
 ) -> None:
     """What a removal of NAME may delete: verdicts, import chains, mentions, compose, history."""
-    from consolidate import investigation, investigation_render
+    from consolidate.analysis import investigation
+    from consolidate.report import investigation as investigation_render
 
     git = _open(repo)
     found = investigation.investigate(git, name, date=_today())
@@ -145,7 +146,8 @@ def investigate_cmd(
 @app.command("orphans")
 def orphans_cmd(repo: RepoOpt = Path("."), json_out: JsonOpt = False) -> None:
     """Source files no entry point reaches, largest and oldest first: the next removals."""
-    from consolidate import investigation, investigation_render
+    from consolidate.analysis import investigation
+    from consolidate.report import investigation as investigation_render
 
     found = investigation.find_orphans(_open(repo), date=_today())
     _emit(json_out, found, investigation_render.orphans_text(found))
@@ -162,8 +164,10 @@ def assess_cmd(
     ] = None,
 ) -> None:
     """Should NAME exist at all? Overlap, triggers, overhead and a recommendation."""
-    from consolidate import assess, assess_render, draft
+    from consolidate.assess import assessment as assess
+    from consolidate.assess import draft
     from consolidate.dockerio import Docker
+    from consolidate.report import assessment as assess_render
 
     git = _open(repo)
     found = assess.assess(git, name, date=_today(), docker=Docker.connect)
@@ -178,7 +182,7 @@ def assess_cmd(
 @app.command("lint")
 def lint_cmd(repo: RepoOpt = Path("."), json_out: JsonOpt = False) -> None:
     """Compose and source checks from the prevention checklist; exit 1 on a finding."""
-    from consolidate import lint
+    from consolidate.assess import lint
 
     found = lint.lint(_open(repo), date=_today())
     _emit(json_out, found, lint.as_text(found))
@@ -196,7 +200,8 @@ def plan_cmd(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a draft playbook for NAME from the investigation."""
-    from consolidate import draft, investigation
+    from consolidate.analysis import investigation
+    from consolidate.assess import draft
 
     git = _open(repo)
     engine = investigation.Engine(git)
@@ -215,7 +220,7 @@ def _open(repo: Path) -> Any:
 def _today() -> str:
     import os
 
-    from consolidate.report import today
+    from consolidate.report.removal import today
 
     return today(os.environ.get("SOURCE_DATE_EPOCH"))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from consolidate.steps import StepPlan
+from consolidate.steps.base import StepPlan
 
 
 def plan_doc(result: dict[str, Any]) -> dict[str, Any]:

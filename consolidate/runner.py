@@ -20,7 +20,7 @@ from consolidate.gitio import Git, Head
 from consolidate.journal import Store
 from consolidate.playbook import LoadedPlaybook, find_playbook, load_playbook
 from consolidate.preflight import check_fresh_start
-from consolidate.report import today
+from consolidate.report.removal import today
 from consolidate.steps import Context, StepPlan, planners
 from consolidate.workspace import Workspace
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from consolidate.capabilities import (
+from consolidate.assess.capabilities import (
     Evidence,
     find_capabilities,
     load_map,

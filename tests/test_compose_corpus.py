@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import copy
 import difflib
-import os
 import re
 import time
 import warnings
@@ -21,16 +20,14 @@ from typing import Any
 
 import pytest
 import yaml
+from corpus_support import corpus_dir, corpus_files, require_corpus
 from ruamel.yaml import YAML
 
-from consolidate.compose_edit import ComposeEdit, remove_services, service_names
+from consolidate.compose.edit import ComposeEdit, remove_services, service_names
 from consolidate.errors import ComposeRefusal
 
-CORPUS = Path(
-    os.environ.get("CONSOLIDATE_CORPUS")
-    or Path(__file__).resolve().parents[2] / "shared" / "corpus" / "compose"
-)
-FILES = sorted(p for p in CORPUS.glob("*") if p.suffix in {".yml", ".yaml"})
+CORPUS = corpus_dir()
+FILES = corpus_files(CORPUS)
 REF_KEYS = ("depends_on", "links", "volumes_from")
 RESOURCES = {"volume": "volumes", "network": "networks", "config": "configs", "secret": "secrets"}
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -289,19 +286,21 @@ def run_file(path: Path) -> FileResult:
 
 
 def test_corpus_is_there() -> None:
-    assert CORPUS.is_dir(), f"compose corpus not found at {CORPUS} (set CONSOLIDATE_CORPUS)"
-    assert FILES, f"no .yml/.yaml files in {CORPUS}"
+    require_corpus(CORPUS)
+    assert len(FILES) >= 10, f"only {len(FILES)} compose files in {CORPUS}"
 
 
 @pytest.mark.parametrize("path", FILES or [CORPUS / "missing.yml"], ids=lambda p: p.name)
 def test_every_service_of_a_corpus_file(path: Path) -> None:
-    assert path.is_file(), f"compose corpus not found at {CORPUS}"
+    require_corpus(CORPUS)
+    assert path.is_file(), f"{path} went away during the run"
     result = run_file(path)
     assert not result.failures, "\n".join(result.failures)
 
 
 def test_zz_corpus_summary() -> None:
     """Runs last in this module; recomputes any file not yet run, then reports the numbers."""
+    require_corpus(CORPUS)
     results = [run_file(path) for path in FILES]
     refused: Counter[str] = Counter()
     for result in results:

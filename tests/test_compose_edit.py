@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from consolidate.compose_edit import (
+from consolidate.compose.edit import (
     ComposeEdit,
     RemovedSpan,
     RewrittenLine,

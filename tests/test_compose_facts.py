@@ -4,7 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from consolidate.compose_facts import ComposeFacts, ServiceFact, command_refs, compose_facts
+from consolidate.analysis.compose_facts import (
+    ComposeFacts,
+    ServiceFact,
+    command_refs,
+    compose_facts,
+)
 
 SAMPLE = Path(__file__).resolve().parent.parent / "consolidate" / "sample" / "repo"
 

@@ -14,7 +14,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consolidate.compose_edit import remove_services
+from consolidate.compose.edit import remove_services
 from consolidate.errors import ComposeRefusal
 
 NAMES = ("web", "db", "cache-1", "q_worker", "orchestrator")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from consolidate.compose_project import ProjectEdit, is_compose_name, plan_project
+from consolidate.compose.project import ProjectEdit, is_compose_name, plan_project
 from consolidate.errors import ComposeRefusal
 
 MAIN = """\

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from consolidate.compose_edit import ComposeEdit, RemovedSpan, remove_services
-from consolidate.compose_resources import service_usage, volume_source
+from consolidate.compose.edit import ComposeEdit, RemovedSpan, remove_services
+from consolidate.compose.resources import service_usage, volume_source
 
 STACK = """\
 services:

@@ -15,7 +15,12 @@ from typing import Any
 
 import pytest
 
-from consolidate.container_facts import TRACEBACK, ContainerFacts, component_containers, error_lines
+from consolidate.assess.container_facts import (
+    TRACEBACK,
+    ContainerFacts,
+    component_containers,
+    error_lines,
+)
 from consolidate.dockerio import Docker, named_for
 
 PROJECT = "com.docker.compose.project"

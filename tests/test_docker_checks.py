@@ -20,8 +20,13 @@ from typing import Any
 
 import pytest
 
-from consolidate.docker_checks import CheckResult, HealthSpec, check_containers, check_health
 from consolidate.dockerio import Docker
+from consolidate.validate.docker_checks import (
+    CheckResult,
+    HealthSpec,
+    check_containers,
+    check_health,
+)
 
 PROJECT = "com.docker.compose.project"
 SERVICE = "com.docker.compose.service"

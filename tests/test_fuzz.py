@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from consolidate.compose_edit import remove_services, service_names
+from consolidate.compose.edit import remove_services, service_names
 from consolidate.errors import ComposeRefusal, PlaybookError
 from consolidate.playbook import load_playbook
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from consolidate.markdown_docs import add_changelog_entry, add_removed_component, detect_newline
+from consolidate.edits.markdown import add_changelog_entry, add_removed_component, detect_newline
 
 ENTRY = "Removed the `payments` service and its `payments-db` database."
 

@@ -8,8 +8,8 @@ from textwrap import dedent
 
 import pytest
 
-from consolidate.pyimports import PyImport, PyScan, resolve_python, scan_file
-from consolidate.uses import Use
+from consolidate.analysis.pyimports import PyImport, PyScan, resolve_python, scan_file
+from consolidate.analysis.uses import Use
 
 
 def resolve(files: dict[str, str]) -> list[Use]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from consolidate.compose_checks import compose_problems, schema_problems
-from consolidate.static_checks import dangling_imports, markdown_links, run_static
+from consolidate.compose.checks import compose_problems, schema_problems
+from consolidate.validate.static_checks import dangling_imports, markdown_links, run_static
 
 
 def tree(root: Path, files: dict[str, str]) -> Path:

@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from consolidate.tsimports import TS_SUFFIXES, TsScan, resolve_ts, scan_file
-from consolidate.uses import Use
+from consolidate.analysis.tsimports import TS_SUFFIXES, TsScan, resolve_ts, scan_file
+from consolidate.analysis.uses import Use
 
 
 def specs(code: str) -> list[tuple[str, int, str, str]]:

@@ -17,8 +17,8 @@ from consolidate.actions.base import Action, Env, Receipt
 from consolidate.actions.files import conflict, prune_parents, read_state
 from consolidate.gitio import environment_without_git_vars
 from consolidate.journal import atomic_write
-from consolidate.report import fill_validation, validation_summary
-from consolidate.static_checks import run_static
+from consolidate.report.removal import fill_validation, validation_summary
+from consolidate.validate.static_checks import run_static
 
 OUTPUT_LIMIT = 8000
 
@@ -192,7 +192,7 @@ def skipped(command: dict[str, Any]) -> dict[str, Any]:
 
 def docker_rows(env: Env, spec: dict[str, Any]) -> list[dict[str, Any]]:
     """The running stack, when the playbook asks: container counts and health URLs."""
-    from consolidate.docker_checks import HealthSpec, check_containers, check_health
+    from consolidate.validate.docker_checks import HealthSpec, check_containers, check_health
 
     docker = env.docker()
     checks = check_containers(

@@ -11,7 +11,7 @@ from ruamel.yaml import YAML
 from consolidate.actions.base import Action
 from consolidate.actions.refs import CreateBranch, SnapshotIndex, TagImage
 from consolidate.dockerio import ImageRef
-from consolidate.steps import Context, StepPlan
+from consolidate.steps.base import Context, StepPlan
 from consolidate.workspace import Workspace
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from consolidate.actions.refs import CommitChanges
-from consolidate.steps import Context, StepPlan
+from consolidate.steps.base import Context, StepPlan
 from consolidate.workspace import Workspace
 
 

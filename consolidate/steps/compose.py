@@ -1,6 +1,6 @@
 """Step 5: remove the named services from the project's compose files, byte-exact.
 
-The playbook names compose files and services; `compose_project` follows `include:`, cuts
+The playbook names compose files and services; `compose.project` follows `include:`, cuts
 references in every project file, drops what only the removed services used, and refuses
 when a compose file the playbook does not name still refers to them.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from consolidate.actions.files import WriteFile
-from consolidate.compose_project import plan_project
-from consolidate.steps import Context, StepPlan
+from consolidate.compose.project import plan_project
+from consolidate.steps.base import Context, StepPlan
 from consolidate.workspace import Workspace, safe_relpath
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from consolidate.actions.files import WriteFile
-from consolidate.assess import quick_triggers
-from consolidate.assess_render import why
-from consolidate.doc_edits import names_of, rewrites, script_edits
-from consolidate.investigation_render import as_markdown
-from consolidate.markdown_docs import add_changelog_entry, add_removed_component
-from consolidate.references import find_references
-from consolidate.report import ReportData, render_report, report_name
-from consolidate.steps import Context, StepPlan
+from consolidate.analysis.references import find_references
+from consolidate.assess.assessment import quick_triggers
+from consolidate.edits.markdown import add_changelog_entry, add_removed_component
+from consolidate.report.assessment import why
+from consolidate.report.investigation import as_markdown
+from consolidate.report.removal import ReportData, render_report, report_name
+from consolidate.steps.base import Context, StepPlan
+from consolidate.steps.doc_edits import names_of, rewrites, script_edits
 from consolidate.workspace import Workspace, safe_relpath
 
 

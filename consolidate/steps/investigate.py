@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from consolidate.actions.checks import RecordFindings
+from consolidate.analysis.investigation import investigate
 from consolidate.errors import Refusal
 from consolidate.globs import expand
-from consolidate.investigation import investigate
-from consolidate.steps import Context, StepPlan
+from consolidate.steps.base import Context, StepPlan
 from consolidate.workspace import Workspace, safe_relpath
 
 

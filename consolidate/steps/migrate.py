@@ -7,7 +7,7 @@ import re
 from consolidate.actions.files import MoveFile, WriteFile
 from consolidate.errors import Refusal
 from consolidate.playbook import MoveOp, ReplaceOp, ReplaceSpec
-from consolidate.steps import Context, StepPlan
+from consolidate.steps.base import Context, StepPlan
 from consolidate.workspace import Workspace, safe_relpath
 
 

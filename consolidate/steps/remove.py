@@ -7,7 +7,7 @@ import stat
 
 from consolidate.actions.files import RemoveFile, read_state
 from consolidate.globs import compile_glob, expand
-from consolidate.steps import Context, StepPlan
+from consolidate.steps.base import Context, StepPlan
 from consolidate.workspace import Workspace, safe_relpath
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from consolidate.actions.checks import RunValidation
 from consolidate.actions.files import MoveFile, RemoveFile, WriteFile
 from consolidate.errors import Refusal
-from consolidate.steps import Context, StepPlan
+from consolidate.steps.base import Context, StepPlan
 from consolidate.workspace import Workspace, safe_relpath
 
 

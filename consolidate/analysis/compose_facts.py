@@ -1,0 +1,375 @@
+"""What each compose service runs, who depends on it, and two traps in how it is set up.
+
+The investigation engine needs the repository files a service runs (entry points: never
+"unused") and the services that depend on one being removed. Reading is lenient: a compose
+file that does not parse is skipped, and a path that cannot be mapped back to a tracked file
+is left out, never guessed. Command and Dockerfile parsing live in `commands`, because
+`entry_points` reads standalone Dockerfiles and scripts the same way.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
+
+from consolidate.analysis.commands import (
+    ContainerPaths,
+    Reader,
+    Stage,
+    command_refs,
+    container_join,
+    map_paths,
+    parse_dockerfile,
+    split_command,
+    split_flag,
+)
+from consolidate.compose.project import is_compose_name
+from consolidate.workspace import repo_join
+
+
+@dataclass(frozen=True)
+class ServiceFact:
+    file: str  # the compose file
+    service: str
+    image: str | None
+    container_name: str | None
+    depended_on_by: tuple[str, ...]  # services of the same file that depend on this one
+    build_context: str | None  # repository folder ("." for the root); None: no build, or outside
+    dockerfile: str | None  # repository path of the Dockerfile the build uses (maybe untracked)
+    entry_files: tuple[str, ...]  # tracked files the service runs
+    line: int  # of the service key
+
+
+@dataclass(frozen=True)
+class AntiPattern:
+    file: str
+    line: int
+    service: str
+    kind: str  # "bind mount hides build" | "healthcheck tests a dependency"
+    message: str
+
+
+@dataclass(frozen=True)
+class ComposeFacts:
+    services: tuple[ServiceFact, ...]
+    warnings: tuple[AntiPattern, ...]
+
+
+# --- compose -------------------------------------------------------------------------------
+
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"})
+_HOST_FLAGS = frozenset({"-h", "--host", "--hostname"})
+_NETCAT = frozenset({"nc", "ncat", "netcat"})
+_URL_HOST = re.compile(r"[a-z][a-z0-9+.-]*://(?:[^@/\s]*@)?(\[[^\]]*\]|[^:/?#\s]+)", re.IGNORECASE)
+_VARIABLE = re.compile(r"\$\{(\w+)(?:(:?[-?+])([^}]*))?\}|\$(\w+)")
+
+
+@dataclass(frozen=True)
+class _Mount:
+    source: str  # as written
+    target: str
+    repo: str | None  # repository folder; None when outside the repository
+
+
+@dataclass(frozen=True)
+class _File:
+    """One compose file: where it is, its services' specs and the lines of their keys."""
+
+    path: str
+    specs: dict[str, dict[str, Any]]
+    lines: dict[str, tuple[int, dict[str, int]]]
+    tracked: frozenset[str]
+    read: Reader
+
+    @property
+    def folder(self) -> str:
+        return posixpath.dirname(self.path)
+
+    def line(self, service: str, key: str | None = None) -> int:
+        line, keys = self.lines.get(service, (1, {}))
+        return keys.get(key, line) if key else line
+
+
+def compose_facts(paths: Collection[str], read: Reader) -> ComposeFacts:
+    """Every service of every tracked compose file, and the anti-patterns found on the way."""
+    tracked = frozenset(paths)
+    services: list[ServiceFact] = []
+    warnings: list[AntiPattern] = []
+    for path in sorted(p for p in tracked if is_compose_name(p)):
+        loaded = _load(path, tracked, read)
+        if loaded is None:
+            continue
+        dependents = _dependents(loaded.specs)
+        for name, spec in loaded.specs.items():
+            fact, found = _service(loaded, name, spec, dependents.get(name, ()))
+            services.append(fact)
+            warnings.extend(found)
+    return ComposeFacts(tuple(services), tuple(warnings))
+
+
+def _load(path: str, tracked: frozenset[str], read: Reader) -> _File | None:
+    """The file's services, or None when it cannot be read or is not YAML with services."""
+    raw = read(path)
+    if raw is None:
+        return None
+    text = raw.decode("utf-8-sig", errors="replace")
+    try:  # any parse error: a file compose cannot run runs nothing
+        data = YAML(typ="safe", pure=True).load(text)
+        lines = _key_lines(YAML().compose(text))
+    except Exception:
+        return None
+    specs = data.get("services") if isinstance(data, dict) else None
+    if not isinstance(specs, dict):
+        return None
+    kept = {str(k): v for k, v in specs.items() if isinstance(v, dict)}
+    return _File(path, kept, lines, tracked, read)
+
+
+def _key_lines(root: Node | None) -> dict[str, tuple[int, dict[str, int]]]:
+    """1-based line of each service key and of that service's own keys."""
+    services = _child(root, "services")
+    lines: dict[str, tuple[int, dict[str, int]]] = {}
+    for key, value in services.value if isinstance(services, MappingNode) else []:
+        if isinstance(key, ScalarNode):
+            keys = {
+                str(k.value): k.start_mark.line + 1
+                for k, _ in (value.value if isinstance(value, MappingNode) else [])
+                if isinstance(k, ScalarNode)
+            }
+            lines[str(key.value)] = (key.start_mark.line + 1, keys)
+    return lines
+
+
+def _child(node: Node | None, name: str) -> Node | None:
+    if not isinstance(node, MappingNode):
+        return None
+    return next((v for k, v in node.value if isinstance(k, ScalarNode) and k.value == name), None)
+
+
+def _dependents(specs: dict[str, dict[str, Any]]) -> dict[str, tuple[str, ...]]:
+    """For each service, the services of the file that start after it or share its insides."""
+    found: dict[str, list[str]] = {}
+    for name, spec in specs.items():
+        for dependency in (_dependencies(spec) & set(specs)) - {name}:
+            found.setdefault(dependency, []).append(name)
+    return {name: tuple(sorted(users)) for name, users in found.items()}
+
+
+def _dependencies(spec: dict[str, Any]) -> set[str]:
+    """depends_on (list or mapping), links, volumes_from, and `service:` network/pid/ipc."""
+    names: set[str] = set()
+    for key in ("depends_on", "links", "volumes_from"):
+        value = spec.get(key)
+        items = list(value) if isinstance(value, dict | list) else []
+        names.update(
+            str(item).split(":")[0] for item in items if not str(item).startswith("container:")
+        )
+    for key in ("network_mode", "pid", "ipc"):
+        value = spec.get(key)
+        if isinstance(value, str) and value.startswith("service:"):
+            names.add(value.removeprefix("service:"))
+    return names
+
+
+def _service(
+    file: _File, name: str, spec: dict[str, Any], dependents: tuple[str, ...]
+) -> tuple[ServiceFact, list[AntiPattern]]:
+    """One service's facts; its build and mounts also decide what its warnings are."""
+    context, dockerfile, stage = _build(file, spec.get("build"))
+    mounts = _mounts(spec.get("volumes"), file.folder)
+    fact = ServiceFact(
+        file=file.path,
+        service=name,
+        image=_text(spec.get("image")),
+        container_name=_text(spec.get("container_name")),
+        depended_on_by=dependents,
+        build_context=None if context is None else context or ".",
+        dockerfile=dockerfile,
+        entry_files=_entry_files(file, spec, stage, mounts, context),
+        line=file.line(name),
+    )
+    warnings = [*_hidden_builds(file, name, mounts, stage, context), *_health(file, name, spec)]
+    return fact, warnings
+
+
+def _entry_files(
+    file: _File, spec: dict[str, Any], stage: Stage, mounts: list[_Mount], context: str | None
+) -> tuple[str, ...]:
+    """What the container runs, as compose decides it: `entrypoint:` replaces the image's
+    ENTRYPOINT and drops its CMD; `command:` replaces the CMD."""
+    workdir = spec.get("working_dir")
+    paths = ContainerPaths(
+        workdir if isinstance(workdir, str) else stage.workdir,
+        tuple((m.target, m.repo, True) for m in mounts if m.repo is not None),
+        tuple(stage.copies),
+        context,
+    )
+    entrypoint, command = spec.get("entrypoint"), spec.get("command")
+    if entrypoint is None:
+        entrypoint = stage.entrypoint
+        command = stage.cmd if command is None else command
+    entry: list[str] = []
+    for ref in command_refs(entrypoint) + command_refs(command):
+        entry.extend(p for p in paths.resolve(ref, file.tracked) if p not in entry)
+    return tuple(entry)
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _build(file: _File, build: object) -> tuple[str | None, str | None, Stage]:
+    """(build context, Dockerfile path, the stage the service runs) of `build:`."""
+    spec: dict[str, Any] = build if isinstance(build, dict) else {"context": build}
+    raw = spec.get("context", ".")
+    written = _interpolate(raw) if isinstance(raw, str) and "://" not in raw else None
+    context = None if written is None else repo_join(file.folder, written)
+    if context is None:
+        return None, None, Stage("")
+    inline = spec.get("dockerfile_inline")
+    name = _interpolate(str(spec.get("dockerfile") or "Dockerfile"))
+    dockerfile = None if isinstance(inline, str) or name is None else repo_join(context, name)
+    text = inline if isinstance(inline, str) else _read_text(file, dockerfile)
+    stages = parse_dockerfile(text, context, file.tracked)
+    target = spec.get("target")
+    stage = next((s for s in stages if target and s.name == target), None)
+    return context, dockerfile, stage or (stages[-1] if stages else Stage(""))
+
+
+def _read_text(file: _File, path: str | None) -> str:
+    raw = file.read(path) if path is not None and path in file.tracked else None
+    return raw.decode("utf-8", "replace") if raw else ""
+
+
+def _interpolate(text: str) -> str | None:
+    """`text` with `${VAR:-default}` filled in; None when it needs a variable's value."""
+    unresolved = False
+
+    def fill(match: re.Match[str]) -> str:
+        nonlocal unresolved
+        if (match[1] or match[4]) == "PWD":
+            return "."
+        if match[2] in (":-", "-"):
+            return match[3]
+        unresolved = True
+        return ""
+
+    filled = _VARIABLE.sub(fill, text.replace("$$", "\0")).replace("\0", "$")
+    return None if unresolved else filled
+
+
+def _mounts(volumes: object, folder: str) -> list[_Mount]:
+    """Bind mounts, short (`./src:/app:ro`) or long syntax; named volumes are not mounts."""
+    mounts: list[_Mount] = []
+    for entry in volumes if isinstance(volumes, list) else []:
+        if isinstance(entry, str):
+            parts = entry.split(":")
+            source, target = (parts[0], parts[1]) if len(parts) >= 2 else ("", "")
+        elif isinstance(entry, dict) and entry.get("type", "bind") == "bind":
+            source, target = str(entry.get("source", "")), str(entry.get("target", ""))
+        else:
+            continue
+        host, inside = _interpolate(source), _interpolate(target)
+        if not host or not inside or not host.startswith((".", "/", "~")):
+            continue
+        repo = repo_join(folder, host) if host.startswith(".") else None
+        mounts.append(_Mount(source, container_join("/", inside), repo))
+    return mounts
+
+
+def _hidden_builds(
+    file: _File, name: str, mounts: list[_Mount], stage: Stage, context: str | None
+) -> Iterator[AntiPattern]:
+    """Bind mounts over what the image built from another folder: the build is never run."""
+    for mount in mounts if context is not None else []:
+        hidden = _hidden_folder(mount, stage, context or "", file.tracked)
+        if hidden is None or mount.repo == hidden:
+            continue
+        message = (
+            f"service {name}: bind mount {mount.source}:{mount.target} hides what the image "
+            f"built into {mount.target} from {hidden or '.'}/; the container runs "
+            f"{mount.source} there instead, so the build's files are never used"
+        )
+        yield AntiPattern(
+            file.path, file.line(name, "volumes"), name, "bind mount hides build", message
+        )
+
+
+def _hidden_folder(
+    mount: _Mount, stage: Stage, context: str, tracked: frozenset[str]
+) -> str | None:
+    """The repository folder the image has at the mount's target, when the mount hides it."""
+    if mount.target == "/":
+        return None
+    prefix = mount.target + "/"
+    covered = [
+        (t, source) for t, source, _ in stage.copies if t == mount.target or t.startswith(prefix)
+    ]
+    if covered:
+        return next((source for t, source in covered if t == mount.target), context)
+    if mount.target == stage.workdir:
+        return context
+    for folder in map_paths([c for c in stage.copies if c[2]], mount.target):
+        if folder == "" or any(p.startswith(folder + "/") for p in tracked):
+            return folder
+    return None
+
+
+def _health(file: _File, name: str, spec: dict[str, Any]) -> Iterator[AntiPattern]:
+    """A healthcheck that only contacts other hosts says whether they are up, not this one."""
+    check = spec.get("healthcheck")
+    hosts = _health_hosts(check.get("test") if isinstance(check, dict) else None, file.specs)
+    own = {name, *(str(spec[k]) for k in ("container_name", "hostname") if spec.get(k))}
+    if not hosts or hosts & (own | _LOCAL_HOSTS):
+        return
+    named = ", ".join(f"service {h}" if h in file.specs else f"host {h}" for h in sorted(hosts))
+    message = (
+        f"service {name}: the healthcheck only contacts {named}, so it reports whether that "
+        f"dependency is up, not whether {name} works; check {name} itself (its port or process)"
+    )
+    yield AntiPattern(
+        file.path, file.line(name, "healthcheck"), name, "healthcheck tests a dependency", message
+    )
+
+
+def _health_hosts(test: object, services: Collection[str]) -> set[str]:
+    """Hosts a healthcheck test contacts (test: a string, or CMD / CMD-SHELL / NONE list)."""
+    commands: list[list[str]] = []
+    if isinstance(test, str):
+        commands = split_command(test)
+    elif isinstance(test, list) and test:
+        kind, *rest = [str(word) for word in test]
+        if kind == "CMD-SHELL":
+            commands = split_command(" ".join(rest))
+        elif kind == "CMD":
+            commands = [rest]
+    return {host for words in commands for host in _command_hosts(words, services, 0)}
+
+
+def _command_hosts(words: list[str], services: Collection[str], depth: int) -> Iterator[str]:
+    """`-h`/`--host` values, URL hosts, and service names as arguments (`nc -z redis 6379`)."""
+    expanded = [part for word in words for part in split_flag(word)]
+    for i, word in enumerate(expanded):
+        previous = expanded[i - 1] if i else ""
+        url = _URL_HOST.match(word)
+        if i and previous in _HOST_FLAGS:
+            yield word.lower()
+        elif url:
+            yield url[1].strip("[]").lower()
+        elif " " in word and depth < 3:
+            for sub in split_command(word):
+                yield from _command_hosts(sub, services, depth + 1)
+        elif i and word.split(":")[0] in services and _is_host_argument(previous, expanded[0]):
+            yield word.split(":")[0]
+
+
+def _is_host_argument(previous: str, program: str) -> bool:
+    """A service name after a flag is usually that flag's value (`-U postgres`), except for
+    netcat, whose flags take no value (`nc -z redis 6379`)."""
+    return not previous.startswith("-") or posixpath.basename(program) in _NETCAT

@@ -1,0 +1,209 @@
+"""Verdicts: which of a component's files, and what they import, can go.
+
+The component's files (seeds) and everything they import, transitively, are candidates. A
+candidate stays when something outside the removal still imports or runs it; that can make
+what *it* imports stay too, so this is a fixpoint, not one pass. When in doubt a file is in
+use: an import the scanners could not pin down counts as a use of every file it could mean.
+
+- `remove`: only the removal reaches it.
+- `keep`: a production file or entry point outside the removal imports or runs it (named,
+  with the chain to an entry point).
+- `review`: reached from outside only by tests, examples or one-off scripts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+
+from consolidate.analysis.uses import Root, Use
+
+
+@dataclass
+class Verdict:
+    path: str
+    verdict: str  # remove | keep | review
+    reason: str
+    used_by: list[str] = field(default_factory=list)
+    chain: list[str] = field(default_factory=list)
+    seed: bool = False  # one of the component's own files (not just something it imports)
+
+
+@dataclass
+class Graph:
+    """Who imports what, and what the outside world runs."""
+
+    imports: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    importers: dict[str, dict[str, Use]] = field(default_factory=lambda: defaultdict(dict))
+    runs: dict[str, list[Root]] = field(default_factory=lambda: defaultdict(list))
+
+    @classmethod
+    def build(cls, uses: Iterable[Use], roots: Iterable[Root]) -> Graph:
+        graph = cls()
+        for use in uses:
+            for target in use.targets:
+                if target != use.source:
+                    graph.imports[use.source].add(target)
+                    graph.importers[target].setdefault(use.source, use)
+        for root in roots:
+            graph.runs[root.path].append(root)
+        return graph
+
+    def reached(self, starts: Iterable[str]) -> set[str]:
+        seen = set(starts)
+        todo = deque(seen)
+        while todo:
+            for target in self.imports.get(todo.popleft(), ()):
+                if target not in seen:
+                    seen.add(target)
+                    todo.append(target)
+        return seen
+
+
+SELF_ROOTS = {"main", "test", "tool"}
+
+
+def runner_file(root: Root) -> str:
+    """The file whose text names the entry point (a Dockerfile, package.json, compose file)."""
+    return root.via.split(":", 1)[0]
+
+
+class Judge:
+    """Computes the verdicts for one removal."""
+
+    def __init__(
+        self,
+        graph: Graph,
+        seeds: Collection[str],
+        *,
+        removed_services: Collection[str] = (),
+        non_production: Collection[str] = (),
+    ) -> None:
+        self.graph = graph
+        self.seeds = set(seeds)
+        self.removed_services = set(removed_services)
+        self.non_production = set(non_production)
+        self.candidates = graph.reached(self.seeds)
+        self.removal = set(self.candidates)
+        self.status: dict[str, str] = {}
+        self.parents: dict[bool, dict[str, str | Root]] = {}
+
+    def outside_roots(self, path: str) -> list[Root]:
+        """What runs `path` from outside the removal. A file's own `__main__` guard, being a
+        test, or being a tool's config say what it is, not that something else needs it."""
+        return [
+            r
+            for r in self.graph.runs.get(path, [])
+            if r.kind not in SELF_ROOTS
+            and r.service not in self.removed_services
+            and runner_file(r) not in self.removal
+        ]
+
+    def outside_importers(self, path: str) -> list[str]:
+        return sorted(u for u in self.graph.importers.get(path, {}) if u not in self.removal)
+
+    def used_from_outside(self, path: str) -> bool:
+        users = self.graph.importers.get(path, {})
+        return any(u not in self.removal for u in users) or bool(self.outside_roots(path))
+
+    def production_user(self, path: str) -> bool:
+        """Is `path` (a file outside the removal) production code, as far as we know?"""
+        if path in self.candidates:
+            return self.status.get(path) == "keep"
+        if path in self.non_production:
+            return False
+        roots = self.graph.runs.get(path, [])
+        return not roots or any(r.production for r in roots)
+
+    def judge(self) -> dict[str, Verdict]:
+        # A kept file keeps what it imports: shrink the removal to a fixpoint (a worklist, so
+        # each file is looked at again only when one of its importers leaves the removal).
+        todo = deque(sorted(self.removal))
+        while todo:
+            path = todo.popleft()
+            if path in self.removal and self.used_from_outside(path):
+                self.removal.discard(path)
+                todo.extend(t for t in self.graph.imports.get(path, ()) if t in self.removal)
+        self.settle()
+        self.parents = {True: self.paths_to_roots(True), False: self.paths_to_roots(False)}
+        return {path: self.verdict(path) for path in sorted(self.candidates)}
+
+    def settle(self) -> None:
+        """keep or review for each candidate that stays; review turns into keep, not back."""
+        staying = self.candidates - self.removal
+        self.status = dict.fromkeys(staying, "review")
+        todo = deque(
+            p
+            for p in sorted(staying)
+            if any(r.production for r in self.outside_roots(p))
+            or any(map(self.production_user, self.outside_importers(p)))
+        )
+        while todo:
+            path = todo.popleft()
+            if self.status[path] == "keep":
+                continue
+            self.status[path] = "keep"
+            todo.extend(t for t in self.graph.imports.get(path, ()) if t in staying)
+
+    def verdict(self, path: str) -> Verdict:
+        if path in self.removal:
+            why = "part of the component" if path in self.seeds else "only the component uses it"
+            return Verdict(path, "remove", why, seed=path in self.seeds)
+        users = sorted(self.outside_importers(path), key=lambda u: not self.production_user(u))
+        roots = self.outside_roots(path)
+        used_by = users + [f"{r.via} ({r.kind})" for r in roots]
+        status = self.status[path]
+        if status == "keep":
+            first = users[0] if users else used_by[0]
+            reason = f"used by {first}" + (f" and {len(used_by) - 1} more" if used_by[1:] else "")
+        else:
+            reason = "used only by tests, examples or scripts: " + ", ".join(used_by[:3])
+        return Verdict(path, status, reason, used_by, self.chain(path), path in self.seeds)
+
+    def entry_roots(self, path: str, production: bool) -> list[Root]:
+        roots = [
+            r
+            for r in self.graph.runs.get(path, [])
+            if r.service not in self.removed_services and runner_file(r) not in self.removal
+        ]
+        return [r for r in roots if r.production] if production else roots
+
+    def paths_to_roots(self, production: bool) -> dict[str, str | Root]:
+        """For each file outside the removal that an entry point reaches: the next file on a
+        shortest import chain up to that entry point, or the entry point itself. One BFS from
+        all entry points at once, instead of one search per file."""
+        parent: dict[str, str | Root] = {}
+        todo: deque[str] = deque()
+        for path in sorted(self.graph.runs):
+            roots = self.entry_roots(path, production) if path not in self.removal else []
+            if roots:
+                parent[path] = roots[0]
+                todo.append(path)
+        while todo:
+            current = todo.popleft()
+            for target in sorted(self.graph.imports.get(current, ())):
+                if target not in parent and target not in self.removal:
+                    parent[target] = current
+                    todo.append(target)
+        return parent
+
+    def chain(self, path: str) -> list[str]:
+        """The shortest import chain from `path` up to an entry point, outside the removal:
+        `[path, its importer, ..., the file an entry point runs, "run by <how>"]`; one that
+        ends at a production entry point when there is one."""
+        parents = self.parents[True] if path in self.parents[True] else self.parents[False]
+        if path not in parents:
+            return []
+        steps: list[str] = [path]
+        step = parents[path]
+        while isinstance(step, str):
+            steps.append(step)
+            step = parents[step]
+        return [*steps, f"run by {step.via}"]
+
+
+def orphans(graph: Graph, code_files: Iterable[str], roots: Iterable[Root]) -> list[str]:
+    """Code files no entry point reaches."""
+    reached = graph.reached(r.path for r in roots)
+    return sorted(set(code_files) - reached)

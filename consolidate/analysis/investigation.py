@@ -1,0 +1,179 @@
+"""The investigation engine: `consolidate investigate`, `orphans`, `plan` and the pipeline's
+investigate step all call `investigate()` or `find_orphans()`.
+
+One read of every tracked file (`scan`), the import graph of Python and TS/JS, the entry
+points (`entry_points`), compose facts, verdicts (`graph`), references and one `git log` pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from consolidate.analysis.compose_facts import ComposeFacts, compose_facts
+from consolidate.analysis.entry_points import find_roots
+from consolidate.analysis.graph import Graph, Judge, orphans
+from consolidate.analysis.history import file_facts, history
+from consolidate.analysis.references import find_references
+from consolidate.analysis.scan import Scanned, Snapshot, scan
+from consolidate.analysis.uses import Root
+from consolidate.gitio import Git
+
+TOOL_FILE = re.compile(
+    r"(?:setup|conftest|noxfile|fabfile|manage|__main__|wsgi|asgi)\.py"
+    r"|[\w.-]+\.config\.(?:[cm]?[jt]s)|[\w.-]+\.d\.ts|(?:vite|jest|vitest|webpack)[\w.-]*\.[cm]?[jt]s"
+)
+NON_PRODUCTION_DIRS = {"examples", "example", "docs", "doc", "samples", "scripts", "tests", "test"}
+
+
+class Engine:
+    """What one read of the repository gives: files, imports, entry points, compose facts."""
+
+    def __init__(self, git: Git, *, workers: int | None = None) -> None:
+        self.git = git
+        self.paths = git.tracked_files()
+        # One `git log` pass for the whole history runs while the files are read and scanned.
+        self.history_pool = ThreadPoolExecutor(max_workers=1)
+        self.log = self.history_pool.submit(git.log_all)
+        self.snapshot = Snapshot.take(git.root, self.paths)
+        self.scanned: Scanned = scan(self.snapshot, workers=workers)
+        self.compose: ComposeFacts = compose_facts(self.paths, self.snapshot.read)
+        self.roots: list[Root] = find_roots(
+            self.paths, self.snapshot.read, self.compose, self.scanned.main_guards
+        )
+        self.roots += [
+            Root(p, "tool", f"{p}: run by its tool", production=False)
+            for p in self.scanned.code_files
+            if TOOL_FILE.fullmatch(p.rpartition("/")[2])
+        ]
+        self.graph = Graph.build(self.scanned.uses, self.roots)
+
+    def history(
+        self, paths: list[str], rows: list[dict[str, Any]], date: str, **options: Any
+    ) -> dict[str, Any]:
+        entries = self.log.result()
+        self.history_pool.shutdown()
+        return history(self.git, paths, rows, date, entries=entries, **options)
+
+    def non_production(self) -> set[str]:
+        tests = {r.path for r in self.roots if r.kind == "test"}
+        return tests | {
+            p for p in self.paths if NON_PRODUCTION_DIRS.intersection(p.split("/")[:-1])
+        }
+
+
+def names_component(path: str, name: str) -> bool:
+    """`orchestrator.py`, `orchestrator.test.ts`, `orchestrator/...`; not `ai-orchestrator.ts`,
+    and not the playbook that removes it."""
+    parts = path.split("/")
+    if parts[0] == "playbooks":
+        return False
+    return name in parts[:-1] or parts[-1].split(".")[0] == name
+
+
+def investigate(
+    git: Git,
+    name: str,
+    *,
+    date: str,
+    files: Collection[str] = (),
+    services: Collection[tuple[str, str]] = (),
+    skip: Collection[str] = (),
+    planned: Collection[str] | None = None,
+    engine: Engine | None = None,
+) -> dict[str, Any]:
+    """Everything a person needs to decide what a removal of `name` may delete.
+
+    `files` and `services` are what a playbook names (seeds too); `planned` the files a run
+    will delete, when known, for the references (default: the files judged `remove`).
+    """
+    engine = engine or Engine(git)
+    chosen = {
+        (s.file, s.service)
+        for s in engine.compose.services
+        if name in (s.service, s.container_name) or (s.file, s.service) in set(services)
+    }
+    service_facts = [s for s in engine.compose.services if (s.file, s.service) in chosen]
+    seeds = {p for p in engine.paths if names_component(p, name)} | set(files)
+    seeds |= {f for s in service_facts for f in s.entry_files}
+    judge = Judge(
+        engine.graph,
+        seeds,
+        removed_services={s.service for s in service_facts},
+        non_production=engine.non_production(),
+    )
+    verdicts = judge.judge()
+    rows = [
+        file_facts(engine.snapshot.read, path) | vars(verdict) for path, verdict in verdicts.items()
+    ]
+    removal = (
+        [r["path"] for r in rows if r["verdict"] == "remove"] if planned is None else list(planned)
+    )
+    facts = engine.history([r["path"] for r in rows], rows, date, component=removal)
+    compose_files = {s.file for s in engine.compose.services}
+    references = find_references(
+        engine.paths, engine.snapshot.read, name, removal, compose_files, skip=set(skip)
+    )
+    return {
+        "component": name,
+        "files": rows,
+        "references": references,
+        "compose": [compose_row(s) for s in service_facts],
+        "warnings": [vars(w) for w in engine.compose.warnings],
+        "uncertain": uncertain_uses(engine, verdicts),
+        "edges": sorted(
+            [source, target]
+            for source in verdicts
+            for target in engine.graph.imports.get(source, ())
+            if target in verdicts
+        ),
+        "history": facts,
+    }
+
+
+def compose_row(service: Any) -> dict[str, Any]:
+    return {
+        "file": service.file,
+        "service": service.service,
+        "line": service.line,
+        "image": service.image,
+        "depended_on_by": list(service.depended_on_by),
+        "entry_files": list(service.entry_files),
+    }
+
+
+def uncertain_uses(engine: Engine, verdicts: Collection[str]) -> list[dict[str, Any]]:
+    """Imports the scanners could not pin down that touch a candidate: a person should look."""
+    out = []
+    for use in engine.scanned.uses:
+        if not use.certain and set(use.targets) & set(verdicts):
+            out.append(
+                {
+                    "path": use.source,
+                    "line": use.line,
+                    "text": use.text,
+                    "could_be": list(use.targets),
+                }
+            )
+    return out
+
+
+def find_orphans(git: Git, *, date: str, engine: Engine | None = None) -> dict[str, Any]:
+    """Source files no entry point reaches, largest and oldest first."""
+    engine = engine or Engine(git)
+    lonely = orphans(engine.graph, engine.scanned.code_files, engine.roots)
+    rows = [file_facts(engine.snapshot.read, p) for p in lonely]
+    engine.history(lonely, rows, date)
+    rows.sort(key=lambda r: (-r["bytes"], r.get("first") or "9999"))
+    return {
+        "orphans": rows,
+        "code_files": len(engine.scanned.code_files),
+        "roots": len(engine.roots),
+    }
+
+
+def chains(rows: Iterable[dict[str, Any]]) -> list[str]:
+    """`a <- b <- c (run by ...)` for each kept file: why it stays."""
+    return [" <- ".join(r["chain"]) for r in rows if r.get("chain")]

@@ -1,0 +1,188 @@
+"""TypeScript and JavaScript imports: a one-pass scanner, and the step from specifiers to uses.
+
+The investigation engine deletes what nothing uses, so a missed import is the worst mistake this
+module can make; an import found in odd syntax costs only a file kept. The scanner is one compiled
+regex run once over each file: comments and string literals are alternatives of the same regex,
+so an `import` inside them is consumed with them and never reported, and everything else is left
+to the regex engine's C loop. Static resolution lives in `tsresolve`; the globs and templates the
+scanner reports (`import.meta.glob`, `require.context`, `` import(`./x/${y}`) ``) are matched here.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from bisect import bisect_left
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from itertools import islice, takewhile
+
+from consolidate.analysis.tsresolve import Resolution, Resolver
+from consolidate.analysis.uses import Use
+from consolidate.workspace import repo_join
+
+TS_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+
+
+@dataclass(frozen=True)
+class TsScan:
+    """One file's specifiers; plain tuples so that worker processes can pickle it cheaply."""
+
+    specifiers: tuple[tuple[str, int, str, str], ...]  # (specifier, line, kind, text)
+
+
+# Whitespace and comments between two tokens of one statement.
+_W = r"(?:\s|//[^\n]*|/\*[\s\S]*?\*/)*"
+_NAME = r"[\w$]+"
+_BRACES = r"\{(?:[^}/]|/(?![/*])|//[^\n]*|/\*[\s\S]*?\*/)*\}"
+_STR = r"(?:\"[^\"\n]*\"|'[^'\n]*')"
+_STR_OR_TEMPLATE = _STR + r"|`[^`]*`"
+
+# Every alternative starts with a literal character, so the regex engine skips ahead to the next
+# `/ " ' ` i e r` by itself. In each alternative the specifier's group is the last group to close,
+# which makes `match.lastindex` name the kind; comments and plain strings have no group at all.
+# `(?<![\w$.]x)` after the first letter is a word boundary that keeps that literal first.
+_TOKEN = re.compile(
+    rf"""
+    /(?:/(?:/[ \t]*<reference[ \t]+path[ \t]*=[ \t]*(?P<ref>{_STR}))?[^\n]*|\*[\s\S]*?\*/)
+  | "[^"\\\n]*(?:\\[\s\S][^"\\\n]*)*"
+  | '[^'\\\n]*(?:\\[\s\S][^'\\\n]*)*'
+  | `[^`\\]*(?:\\[\s\S][^`\\]*)*`
+  | i(?<![\w$.]i)mport\b(?:
+        {_W}\({_W}(?P<dynamic>{_STR_OR_TEMPLATE}){_W}[,)+]
+      | {_W}\.{_W}meta{_W}\.{_W}glob(?:Eager)?{_W}\({_W}(?:\[{_W})?(?P<glob>{_STR})
+      | {_W}(?P<side>{_STR})
+      | {_W}(?P<itype>type(?:of)?\b{_W})?(?:{_NAME}{_W}(?:,{_W})?)?
+        (?:\*{_W}as\b{_W}{_NAME}{_W}|{_BRACES}{_W})?from{_W}(?P<import>{_STR})
+    )
+  | e(?<![\w$.]e)xport\b{_W}(?:type\b{_W})?(?:\*{_W}(?:as\b{_W}{_NAME}{_W})?|{_BRACES}{_W})
+    from{_W}(?P<export>{_STR})
+  | r(?<![\w$.]r)equire(?:
+        (?:{_W}\.{_W}resolve)?{_W}\({_W}(?P<require>{_STR_OR_TEMPLATE}){_W}[,)+]
+      | {_W}\.{_W}context{_W}\({_W}(?P<context>{_STR})
+    )
+    """,
+    re.VERBOSE,
+)
+_KINDS = {
+    _TOKEN.groupindex[name]: kind
+    for name, kind in (
+        ("ref", "type import"),
+        ("dynamic", "dynamic import"),
+        ("glob", "dynamic import"),
+        ("side", "import"),
+        ("import", "import"),
+        ("export", "export from"),
+        ("require", "require"),
+        ("context", "require"),
+    )
+}
+_IMPORT, _ITYPE = _TOKEN.groupindex["import"], _TOKEN.groupindex["itype"]
+_REF, _CONTEXT = _TOKEN.groupindex["ref"], _TOKEN.groupindex["context"]
+
+
+def scan_file(path: str, data: bytes) -> TsScan:
+    """Every import, export-from, dynamic import and require specifier in one file's bytes."""
+    if not (b"import" in data or b"require" in data or b"from" in data or b"reference" in data):
+        return TsScan(())
+    text = data.decode("utf-8", "replace")
+    found: list[tuple[str, int, str, str]] = []
+    line, counted = 1, 0
+    for match in _TOKEN.finditer(text):
+        group = match.lastindex
+        if group is None:
+            continue
+        start = match.start(group)
+        line += text.count("\n", counted, start)
+        counted = start
+        kind = "type import" if group == _IMPORT and match.start(_ITYPE) >= 0 else _KINDS[group]
+        spec = _specifier(group, match.group(group), text[match.end() - 1] == "+")
+        found.append((spec, line, kind, _line_text(text, start)))
+    return TsScan(tuple(found))
+
+
+def _specifier(group: int, quoted: str, concatenated: bool) -> str:
+    """The specifier inside its quotes, in the form the resolver reads.
+
+    A triple-slash reference path is relative even without `./`; a webpack `require.context`
+    folder is every file below it, written as a glob; `require("./cmd/" + name)` is the
+    template `./cmd/${}`.
+    """
+    spec = quoted[1:-1] + ("${}" if concatenated else "")
+    if group == _REF and not spec.startswith((".", "/")):
+        return "./" + spec
+    if group == _CONTEXT:
+        return spec.rstrip("/") + "/**"
+    return spec
+
+
+def _line_text(text: str, pos: int) -> str:
+    """The line holding `pos`, stripped and cut to 200 characters, for people."""
+    end = text.find("\n", pos)
+    return text[text.rfind("\n", 0, pos) + 1 : end if end >= 0 else len(text)].strip()[:200]
+
+
+def resolve_ts(
+    scans: Mapping[str, TsScan],
+    paths: Collection[str],
+    read: Callable[[str], bytes | None],
+) -> list[Use]:
+    """One `Use` per specifier that leads to a tracked file; external packages lead nowhere.
+
+    A file's use of itself is dropped: it cannot keep the file alive.
+    """
+    resolver, patterns = Resolver(paths, read), _Patterns(paths)
+    uses: list[Use] = []
+    for source in sorted(scans):
+        folder = posixpath.dirname(source)
+        for spec, line, kind, text in scans[source].specifiers:
+            dynamic = spec.startswith(".") and ("*" in spec or "${" in spec)
+            found = (patterns if dynamic else resolver).resolve(folder, spec)
+            targets = tuple(target for target in found.targets if target != source)
+            if targets:
+                uses.append(Use(source, targets, line, kind, found.certain, text))
+    return uses
+
+
+class _Patterns:
+    """Globs and templates with `${}`: every tracked file they can match, none of them certain."""
+
+    def __init__(self, paths: Collection[str]) -> None:
+        self._sorted = sorted(paths)
+        self._cache: dict[tuple[str, str], Resolution] = {}
+
+    def resolve(self, folder: str, spec: str) -> Resolution:
+        key = (folder, spec)
+        if key not in self._cache:
+            self._cache[key] = Resolution(self._match(folder, spec), certain=False)
+        return self._cache[key]
+
+    def _match(self, folder: str, spec: str) -> tuple[str, ...]:
+        """Only files below the pattern's fixed leading folders are tried (a bisect range)."""
+        head = spec.split("${", 1)[0].split("*", 1)[0]
+        cut = head.rfind("/")
+        base = repo_join(folder, head[: cut + 1])
+        if base is None:
+            return ()
+        regex = _pattern_regex(spec[cut + 1 :], template="${" in spec)
+        prefix = base + "/" if base else ""
+        under = islice(self._sorted, bisect_left(self._sorted, prefix), None)
+        paths = takewhile(lambda path: path.startswith(prefix), under)
+        return tuple(path for path in paths if regex.fullmatch(path, len(prefix)))
+
+
+def _pattern_regex(pattern: str, *, template: bool) -> re.Pattern[str]:
+    """`**/` spans folders, `*` stays in one, `${...}` is anything; a template may also leave
+    out the extension or the index file, as bundlers allow."""
+    out = []
+    for token in re.split(r"(\$\{[^}]*\}|\*\*/|\*\*|\*)", pattern):
+        if token.startswith("${") or token == "**":
+            out.append(".*")
+        elif token == "**/":
+            out.append("(?:.*/)?")
+        elif token == "*":
+            out.append("[^/]*")
+        else:
+            out.append(re.escape(token))
+    tail = r"(?:/index)?(?:\.[\w.]+)?" if template else ""
+    return re.compile("".join(out) + tail)

@@ -1,0 +1,231 @@
+"""`consolidate assess NAME`: should this component exist at all? Answered with evidence.
+
+The guide's decision framework (does a similar solution exist, how much duplicates it, what
+does keeping it cost) and its five triggers for consolidation: functional duplication over
+50%, orphaned for more than 30 days, persistent import errors, a health check that says
+healthy while the component is broken, zero production dependencies. Built on the
+investigation engine; the running stack is consulted when a Docker daemon answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from collections.abc import Callable, Collection
+from typing import Any
+
+from consolidate.analysis.investigation import Engine, investigate
+from consolidate.assess.capabilities import overlap
+from consolidate.compose.checks import load, services_of
+from consolidate.gitio import Git
+
+DUPLICATION = 50
+ORPHAN_DAYS = 30
+IMPORT = re.compile(
+    r"^\s*(?:from\s+([A-Za-z_][\w]*)[\w.]*\s+import\b|import\s+([A-Za-z_]\w*))", re.M
+)
+
+
+def assess(
+    git: Git, name: str, *, date: str, docker: Callable[[], Any] | None = None
+) -> dict[str, Any]:
+    engine = Engine(git)
+    found = investigate(git, name, date=date, engine=engine)
+    mine = [r["path"] for r in found["files"] if r["seed"] or r["verdict"] != "keep"]
+    seeds_kept = [r for r in found["files"] if r["seed"] and r["verdict"] == "keep"]
+    capability = overlap(mine, engine.paths, engine.snapshot.read)
+    containers = containers_of(docker, [c["service"] for c in found["compose"]])
+    triggers = [
+        duplication(capability),
+        orphaned(found, date),
+        import_errors(engine, mine, containers),
+        health(found),
+        production(found, seeds_kept),
+    ]
+    result = {
+        "component": name,
+        "capabilities": capability["capabilities"],
+        "overlap": capability["overlap"],
+        "overlap_percent": capability["overlap_percent"],
+        "triggers": triggers,
+        "overhead": overhead(git, found, containers),
+        "containers": containers,
+        "investigation": found,
+    }
+    result["recommendation"] = recommend(result)
+    return result
+
+
+def quick_triggers(
+    found: dict[str, Any], paths: Collection[str], read: Callable[[str], bytes | None], date: str
+) -> list[dict[str, Any]]:
+    """The triggers an investigation already answers (no Docker, no second read)."""
+    mine = [r["path"] for r in found["files"] if r["seed"] or r["verdict"] != "keep"]
+    seeds_kept = [r for r in found["files"] if r["seed"] and r["verdict"] == "keep"]
+    return [
+        duplication(overlap(mine, paths, read)),
+        orphaned(found, date),
+        health(found),
+        production(found, seeds_kept),
+    ]
+
+
+def containers_of(docker: Callable[[], Any] | None, services: list[str]) -> list[dict[str, Any]]:
+    if docker is None or not services:
+        return []
+    from consolidate.assess.container_facts import component_containers
+
+    try:
+        client = docker()
+    except Exception:  # no daemon: the assessment is made from the repository alone
+        return []
+    return [vars(c) | {"errors": list(c.errors)} for c in component_containers(client, services)]
+
+
+def trigger(name: str, met: bool, evidence: list[str]) -> dict[str, Any]:
+    return {"name": name, "met": met, "evidence": evidence}
+
+
+def duplication(capability: dict[str, Any]) -> dict[str, Any]:
+    shared = [o for o in capability["overlap"] if o["existing"]]
+    evidence = [
+        f"{o['capability']}: here {o['in_component'][0]['what']} ({o['in_component'][0]['path']});"
+        f" already {o['existing'][0]['what']} ({o['existing'][0]['path']})"
+        for o in shared
+        if o["in_component"]
+    ]
+    percent = capability["overlap_percent"]
+    evidence.insert(0, f"{percent}% of its {len(capability['capabilities'])} capabilities exist")
+    return trigger("functional duplication over 50%", percent > DUPLICATION, evidence)
+
+
+def orphaned(found: dict[str, Any], date: str) -> dict[str, Any]:
+    lasts = [r["last"] for r in found["files"] if r["verdict"] != "keep" and r.get("last")]
+    if not lasts:
+        return trigger("orphaned for more than 30 days", False, ["no commits touch its files"])
+    last = max(lasts)
+    days = (dt.date.fromisoformat(date) - dt.date.fromisoformat(last)).days
+    return trigger(
+        "orphaned for more than 30 days",
+        days > ORPHAN_DAYS,
+        [f"its files last changed {last}, {days} days ago"],
+    )
+
+
+def import_errors(
+    engine: Engine, mine: list[str], containers: list[dict[str, Any]]
+) -> dict[str, Any]:
+    evidence = [
+        f"container {c['name']}: {c['state']}, {c['restarts']} restarts; {error}"
+        for c in containers
+        for error in c["errors"][-3:]
+    ]
+    evidence += unresolvable(engine, mine)
+    return trigger("persistent import errors", bool(evidence), evidence or ["none found"])
+
+
+def unresolvable(engine: Engine, mine: list[str]) -> list[str]:
+    """Imports in the component's Python files that no repository file, standard library
+    module or declared dependency can satisfy."""
+    local = {p.rsplit("/", 1)[-1].removesuffix(".py") for p in engine.paths if p.endswith(".py")}
+    local |= {part for p in engine.paths for part in p.split("/")[:-1]}
+    declared = declared_names(engine)
+    out = []
+    for path in mine:
+        if not path.endswith(".py"):
+            continue
+        text = (engine.snapshot.read(path) or b"").decode("utf-8", errors="replace")
+        for match in IMPORT.finditer(text):
+            module = match.group(1) or match.group(2)
+            known = module in sys.stdlib_module_names or module in local
+            if not known and module.lower() not in declared and module != "__future__":
+                line = text.count("\n", 0, match.start()) + 1
+                out.append(f"{path}:{line}: imports {module}, which nothing here provides")
+    return out
+
+
+def declared_names(engine: Engine) -> set[str]:
+    names: set[str] = set()
+    for path in engine.paths:
+        if path.rsplit("/", 1)[-1].startswith("requirements") and path.endswith(".txt"):
+            text = (engine.snapshot.read(path) or b"").decode("utf-8", errors="replace")
+            names |= {re.split(r"[<>=!~\[; ]", line.strip())[0].lower().replace("-", "_")
+                      for line in text.splitlines() if line.strip() and not line.startswith("#")}  # fmt: skip
+    return names
+
+
+def health(found: dict[str, Any]) -> dict[str, Any]:
+    services = {c["service"] for c in found["compose"]}
+    weak = [
+        f"{w['file']}:{w['line']}: {w['message']}"
+        for w in found["warnings"]
+        if w["service"] in services and w["kind"] == "healthcheck tests a dependency"
+    ]
+    return trigger("health check reports healthy while broken", bool(weak), weak or ["none"])
+
+
+def production(found: dict[str, Any], seeds_kept: list[dict[str, Any]]) -> dict[str, Any]:
+    """Met when no production file imports or runs the component's files (the verdicts).
+    A compose `depends_on` only orders start-up; it is shown, not counted."""
+    users = [f"{r['path']} is used by {', '.join(r['used_by'][:3])}" for r in seeds_kept]
+    order = [
+        f"compose: {', '.join(c['depended_on_by'])} start after {c['service']} (start-up order only)"
+        for c in found["compose"]
+        if c["depended_on_by"]
+    ]
+    evidence = users or ["no production file imports or runs it"]
+    return trigger("zero production dependencies", not users, evidence + order)
+
+
+def overhead(git: Git, found: dict[str, Any], containers: list[dict[str, Any]]) -> dict[str, Any]:
+    resources: dict[str, Any] = {}
+    checks = 0
+    for row in found["compose"]:
+        doc = load(git.root, row["file"])
+        spec = services_of(doc).get(row["service"], {}) if doc is not None else {}
+        deploy = spec.get("deploy") if isinstance(spec, dict) else None
+        if isinstance(deploy, dict) and isinstance(deploy.get("resources"), dict):
+            resources[row["service"]] = deploy["resources"]
+        checks += isinstance(spec, dict) and isinstance(spec.get("healthcheck"), dict)
+    files = [r for r in found["files"] if r["verdict"] != "keep"]
+    return {
+        "services": [c["service"] for c in found["compose"]],
+        "containers": [c["name"] for c in containers],
+        "resources": resources,
+        "lines": sum(int(r["lines"]) for r in files),
+        "files": len(files),
+        "health_checks": checks,
+        "docs_mentions": sum(1 for r in found["references"] if r["kind"] == "docs"),
+    }
+
+
+def recommend(result: dict[str, Any]) -> dict[str, Any]:
+    met = {t["name"]: t for t in result["triggers"] if t["met"]}
+    reasons = [f"{name}: {t['evidence'][0]}" for name, t in met.items()]
+    if "zero production dependencies" not in met:
+        blocking = next(
+            t for t in result["triggers"] if t["name"] == "zero production dependencies"
+        )
+        return {"action": "keep", "target": None, "reasons": blocking["evidence"] + reasons}
+    if "functional duplication over 50%" in met:
+        return {"action": "consolidate", "target": target(result["overlap"]), "reasons": reasons}
+    if len(met) >= 2:
+        return {"action": "remove", "target": None, "reasons": reasons}
+    return {"action": "keep", "target": None, "reasons": reasons or ["no trigger is met"]}
+
+
+GENERIC = {"database client", "http client", "orm", "cache", "metrics", "tracing", "auth",
+           "error tracking", "email"}  # fmt: skip
+
+
+def target(rows: Collection[dict[str, Any]]) -> str | None:
+    """The existing solution to consolidate into: where most of the overlap already lives,
+    counting what the component is for (scheduling, a queue) before plumbing it shares with
+    everything (a database client)."""
+    specific = [r for r in rows if r["capability"] not in GENERIC and r["existing"]]
+    counts: dict[str, int] = {}
+    for row in specific or list(rows):
+        for evidence in row["existing"]:
+            counts[evidence["path"]] = counts.get(evidence["path"], 0) + 1
+    return max(sorted(counts), key=lambda p: counts[p]) if counts else None

@@ -1,0 +1,240 @@
+"""Compose files after a removal: do their references still point at something, and are they
+still valid compose files?
+
+References are checked per folder (a compose file and its overrides there are one project):
+service names in depends_on / links / volumes_from / network_mode / ipc / pid / extends, and
+paths in env_file, build context and bind-mount sources. The schema is the compose
+specification's JSON schema as check-jsonschema ships it (`vendor.compose-spec`); when a
+`docker compose` or `docker-compose` binary answers, its `config --quiet` runs too.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import shutil
+import subprocess
+from collections import defaultdict
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from consolidate.compose.project import is_compose_name
+from consolidate.compose.resources import volume_source
+from consolidate.compose.scan import NAMESPACE_KEYS
+
+REF_KEYS = ("depends_on", "links")
+
+
+def load(root: Path, path: str) -> Any:
+    try:
+        text = (root / path).read_text(encoding="utf-8-sig")
+        return YAML(typ="safe", pure=True).load(text)
+    except (OSError, UnicodeDecodeError, YAMLError, ValueError):
+        return None
+
+
+def services_of(doc: Any) -> dict[str, Any]:
+    services = doc.get("services") if isinstance(doc, dict) else None
+    return {str(k): v for k, v in services.items()} if isinstance(services, dict) else {}
+
+
+def compose_problems(
+    root: Path, paths: list[str], gone_paths: set[str], gone_services: set[str]
+) -> tuple[list[str], list[str]]:
+    """References in every compose file that point at nothing: (those that point at what the
+    removal took away, the rest, which were broken before it or depend on local files)."""
+    by_folder: dict[str, dict[str, Any]] = defaultdict(dict)
+    for path in paths:
+        if is_compose_name(path):
+            doc = load(root, path)
+            if doc is not None:
+                by_folder[posixpath.dirname(path)][path] = doc
+    ours: list[str] = []
+    others: list[str] = []
+    for folder, docs in by_folder.items():
+        defined = {name for doc in docs.values() for name in services_of(doc)}
+        for path, doc in docs.items():
+            for name, service in services_of(doc).items():
+                if not isinstance(service, dict):
+                    continue
+                for problem, target in service_problems(root, folder, path, name, service, defined):
+                    caused = (
+                        target in gone_services
+                        or target in gone_paths
+                        or any(g.startswith(target + "/") for g in gone_paths)
+                    )
+                    (ours if caused else others).append(problem)
+    return ours, others
+
+
+def service_problems(
+    root: Path, folder: str, path: str, name: str, service: dict[str, Any], defined: set[str]
+) -> list[tuple[str, str]]:
+    """(problem, the service name or repository path it points at)."""
+    where = f"{path}: service {name}"
+    out = [(f"{where}: {key} {target}, which no compose file here defines", target)
+           for key, target in named_services(service) if target not in defined]  # fmt: skip
+    for key, local in local_paths(service):
+        if "$" in local:
+            continue
+        target = posixpath.normpath(posixpath.join(folder, local))
+        if target.startswith("../") or not (root / target).exists():
+            out.append((f"{where}: {key} {local} does not exist", target))
+    return out
+
+
+def named_services(service: dict[str, Any]) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for key in REF_KEYS:
+        entries = service.get(key)
+        if isinstance(entries, dict | list):
+            found += [(key, str(e).split(":")[0]) for e in entries if isinstance(e, str)]
+    for entry in service.get("volumes_from") or []:
+        if isinstance(entry, str) and not entry.startswith("container:"):
+            found.append(("volumes_from", entry.removeprefix("service:").split(":")[0]))
+    for key in NAMESPACE_KEYS:
+        value = service.get(key)
+        if isinstance(value, str) and value.startswith("service:"):
+            found.append((key, value[len("service:") :]))
+    extends = service.get("extends")
+    if isinstance(extends, str):
+        found.append(("extends", extends))
+    elif isinstance(extends, dict) and "file" not in extends and extends.get("service"):
+        found.append(("extends", str(extends["service"])))
+    return found
+
+
+def local_paths(service: dict[str, Any]) -> list[tuple[str, str]]:
+    """(key, path as written) for env_file, build context and bind-mount sources."""
+    found: list[tuple[str, str]] = []
+    env_files = service.get("env_file")
+    for entry in env_files if isinstance(env_files, list) else [env_files]:
+        path = entry.get("path") if isinstance(entry, dict) else entry
+        optional = isinstance(entry, dict) and entry.get("required") is False
+        if isinstance(path, str) and not optional:
+            found.append(("env_file", path))
+    build = service.get("build")
+    context = build.get("context", ".") if isinstance(build, dict) else build
+    if isinstance(context, str) and "://" not in context and not context.startswith("git@"):
+        found.append(("build context", context))
+    for entry in service.get("volumes") or []:
+        source = bind_source(entry)
+        if source:
+            found.append(("bind mount", source))
+    return found
+
+
+def bind_source(entry: Any) -> str | None:
+    if isinstance(entry, dict):
+        source = entry.get("source")
+        return source if entry.get("type") == "bind" and isinstance(source, str) else None
+    if not isinstance(entry, str) or volume_source(entry) is not None:
+        return None
+    source = entry.split(":")[0] if ":" in entry else ""
+    return source if source.startswith((".", "..")) else None
+
+
+@cache
+def compose_schema() -> dict[str, Any]:
+    text = (
+        resources.files("check_jsonschema.builtin_schemas.vendor")
+        .joinpath("compose-spec.json")
+        .read_text(encoding="utf-8")
+    )
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def schema_problems(
+    root: Path, paths: list[str], original: Callable[[str], bytes | None]
+) -> tuple[list[str], list[str]]:
+    """Edited compose files against the compose specification and `compose config`:
+    (problems the edit brought, problems the file had before it)."""
+    new: list[str] = []
+    old: list[str] = []
+    for path in paths:
+        doc = load(root, path)
+        if doc is None:
+            new.append(f"{path}: does not parse")
+            continue
+        before = set(spec_errors(path, parse_bytes(original(path))))
+        before |= set(compose_config_of(root, path, original(path)))
+        for problem in spec_errors(path, doc) + compose_config(root, path):
+            (old if problem in before else new).append(problem)
+    return new, old
+
+
+def parse_bytes(data: bytes | None) -> Any:
+    try:
+        return YAML(typ="safe", pure=True).load(data.decode("utf-8-sig")) if data else None
+    except (UnicodeDecodeError, YAMLError, ValueError):
+        return None
+
+
+def spec_errors(path: str, doc: Any) -> list[str]:
+    from jsonschema.validators import validator_for
+
+    if doc is None:
+        return []
+    schema = compose_schema()
+    validator = validator_for(schema)(schema)
+    out = []
+    for error in sorted(validator.iter_errors(doc), key=lambda e: list(e.path))[:5]:
+        where = "/".join(str(p) for p in error.absolute_path) or "(top)"
+        out.append(f"{path}: {where}: {error.message[:200]}")
+    return out
+
+
+def compose_config_of(root: Path, path: str, data: bytes | None) -> list[str]:
+    """`compose config` of a file's earlier bytes, written next to it for the moment."""
+    if data is None or compose_binary() is None:
+        return []
+    full = root / path
+    twin = full.with_name(f".{full.name}.consolidate-before")
+    twin.write_bytes(data)
+    try:
+        return [
+            p.replace(twin.name, full.name)
+            for p in compose_config(root, str(Path(path).with_name(twin.name)))
+        ]
+    finally:
+        twin.unlink(missing_ok=True)
+
+
+def compose_binary() -> list[str] | None:
+    docker = shutil.which("docker")
+    if docker and _answers([docker, "compose", "version"]):
+        return [docker, "compose"]
+    legacy = shutil.which("docker-compose")
+    return [legacy] if legacy and _answers([legacy, "version"]) else None
+
+
+def _answers(argv: list[str]) -> bool:
+    try:
+        return subprocess.run(argv, capture_output=True, timeout=20, check=False).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def compose_config(root: Path, path: str) -> list[str]:
+    binary = compose_binary()
+    if binary is None:
+        return []
+    full = root / path
+    argv = [*binary, "-f", full.name, "config", "--quiet"]
+    try:
+        done = subprocess.run(
+            argv, cwd=full.parent, capture_output=True, text=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return [f"{path}: {' '.join(binary)} config did not finish ({exc})"]
+    if done.returncode == 0:
+        return []
+    first = (done.stderr or done.stdout).strip().splitlines()[:1]
+    return [f"{path}: {' '.join(binary[-2:])} config: {first[0] if first else 'failed'}"]

@@ -1,0 +1,199 @@
+"""The removal report: Markdown a reviewer reads on a code host."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+START = "<!-- consolidate:validation -->"
+END = "<!-- /consolidate:validation -->"
+
+
+@dataclass(frozen=True)
+class ReportData:
+    component: str
+    summary: str
+    date: str
+    playbook: str
+    base_commit: str
+    base_ref: str | None
+    files: list[dict[str, Any]] = field(default_factory=list)  # path, lines, first, last, commits
+    services: list[tuple[str, str]] = field(default_factory=list)  # (compose file, service)
+    compose_comments: list[str] = field(default_factory=list)
+    edits: list[str] = field(default_factory=list)
+    references: list[dict[str, Any]] = field(default_factory=list)
+    history: dict[str, Any] = field(default_factory=dict)
+    branch: str | None = None
+    tags: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    investigation: str = ""  # Markdown from `report.investigation.as_markdown`
+    compose_diff: str = ""
+    scripts: list[str] = field(default_factory=list)  # what changed in management scripts
+
+
+def report_name(component: str) -> str:
+    return f"{component.upper().replace('-', '_').replace('.', '_')}_REMOVAL_REPORT.md"
+
+
+def render_report(data: ReportData) -> str:
+    parts = [
+        f"# {data.component} removal report\n",
+        _header(data),
+        f"## Why\n\n{data.summary.strip()}\n",
+        _removed(data),
+        data.investigation,
+        _references(data),
+        _history(data),
+        _backups(data),
+        f"## Validation\n\n{START}\nNot run yet.\n{END}\n",
+        _rollback(data),
+    ]
+    return "\n".join(p for p in parts if p)
+
+
+def _header(data: ReportData) -> str:
+    base = f"`{data.base_commit[:12]}`" + (
+        f" on `{_short(data.base_ref)}`" if data.base_ref else ""
+    )
+    return (
+        f"- **Component:** `{data.component}`\n- **Date:** {data.date}\n"
+        f"- **Playbook:** `{data.playbook}`\n- **Removed from:** {base}\n"
+    )
+
+
+def _removed(data: ReportData) -> str:
+    out = ["## What was removed\n"]
+    if data.files:
+        total = sum(int(f["lines"]) for f in data.files)
+        out.append(f"### Files ({len(data.files)} files, {total} lines)\n")
+        out.append("| File | Lines | First commit | Last commit | Commits |")
+        out.append("| --- | ---: | --- | --- | ---: |")
+        for f in data.files:
+            row = (f"`{f['path']}`", str(f["lines"]), f.get("first") or "-", f.get("last") or "-")
+            out.append("| " + " | ".join(row) + f" | {f.get('commits', 0)} |")
+        out.append("")
+    if data.services:
+        out.append("### Compose services\n")
+        out += [f"- `{service}` from `{file}`" for file, service in data.services]
+        out.append("")
+    if data.compose_comments:
+        out.append("Comment lines that went with them:\n\n```yaml")
+        out += data.compose_comments
+        out.append("```\n")
+    if data.compose_diff:
+        out.append("### Compose diff\n\n```diff")
+        out.append(data.compose_diff.rstrip("\n"))
+        out.append("```\n")
+    if data.scripts:
+        out.append("### Scripts\n")
+        out += [f"- {change}" for change in data.scripts]
+        out.append("")
+    if data.edits:
+        out.append("### Other changes\n")
+        out += [f"- {edit}" for edit in data.edits]
+        out.append("")
+    if len(out) == 1:
+        out.append("Nothing.\n")
+    return "\n".join(out)
+
+
+def _references(data: ReportData) -> str:
+    if not data.references:
+        return "## Mentions left in the repository\n\nNone found.\n"
+    out = [
+        "## Mentions left in the repository\n",
+        "These still name the component; decide for each whether it should go.\n",
+        "| File | Line | Kind | Text |",
+        "| --- | ---: | --- | --- |",
+    ]
+    for ref in data.references:
+        text = str(ref.get("text", "")).strip().replace("|", "\\|")[:100]
+        out.append(f"| `{ref['path']}` | {ref['line']} | {ref['kind']} | `{text}` |")
+    return "\n".join(out) + "\n"
+
+
+def _history(data: ReportData) -> str:
+    h = data.history
+    if not h.get("commits"):
+        return ""
+    return (
+        "## History\n\n"
+        f"- First commit: {h.get('first')}\n- Last commit: {h.get('last')}\n"
+        f"- Commits: {h.get('commits')}\n- Authors: {', '.join(h.get('authors', []))}\n"
+        f"- Age: {h.get('age_days')} days\n"
+    )
+
+
+def _backups(data: ReportData) -> str:
+    out = ["## Backups\n"]
+    if data.branch:
+        out.append(f"- Branch `{data.branch}` at `{data.base_commit[:12]}`")
+    out += [f"- Docker image tag `{tag}`" for tag in data.tags]
+    out += [f"- Warning: {w}" for w in data.warnings]
+    if len(out) == 1:
+        out.append("- None (backups were turned off)")
+    return "\n".join(out) + "\n"
+
+
+def _rollback(data: ReportData) -> str:
+    lines = [
+        "## Roll back\n",
+        "While the run's journal exists (until the next run), undo everything, branch and",
+        "tags included:\n",
+        "```sh\nconsolidate rollback --yes\n```\n",
+    ]
+    if data.branch:
+        lines.append(
+            f"Later, restore the files from the backup branch: `git checkout {data.branch} -- <path>`.\n"
+        )
+    return "\n".join(lines)
+
+
+def _short(ref: str) -> str:
+    return ref.removeprefix("refs/heads/")
+
+
+def fill_validation(text: str, results: list[dict[str, Any]]) -> str:
+    head, sep, rest = text.partition(START)
+    _, sep2, tail = rest.partition(END)
+    if not sep or not sep2:
+        return text
+    return f"{head}{START}\n{validation_table(results)}{END}{tail}"
+
+
+def validation_table(results: list[dict[str, Any]]) -> str:
+    if not results:
+        return "No validation commands were declared.\n"
+    out = ["| Check | Command | Result | Seconds |", "| --- | --- | --- | ---: |"]
+    for r in results:
+        command = " ".join(r["argv"]).replace("|", "\\|")
+        shown = f"`{command}`" if command else "(built in)"
+        out.append(f"| {r['name']} | {shown} | {_mark(r)} | {r['seconds']:.2f} |")
+    out.append("")
+    for r in results:
+        output = r.get("output", "").rstrip() or "(no output)"
+        out.append(
+            f"<details><summary>{r['name']}: output</summary>\n\n```text\n{output}\n```\n</details>\n"
+        )
+    return "\n".join(out)
+
+
+def validation_summary(results: list[dict[str, Any]]) -> str:
+    if not results:
+        return "- no validation commands declared"
+    return "\n".join(f"- {r['name']}: {_mark(r)}" for r in results)
+
+
+def _mark(result: dict[str, Any]) -> str:
+    if result["status"] == "passed":
+        return "passed"
+    code = result.get("exit")
+    return f"**{result['status']}**" + (f" (exit {code})" if code is not None else "")
+
+
+def today(epoch: str | None) -> str:
+    """The run's date: SOURCE_DATE_EPOCH when set (reproducible runs), else local today."""
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date().isoformat()
+    return dt.date.today().isoformat()
