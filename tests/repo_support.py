@@ -8,7 +8,10 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cli_server import CliPool
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,12 +52,19 @@ def write_files(repo: Path, files: dict[str, str | bytes]) -> None:
 
 
 def consolidate(
-    repo: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 120
+    repo: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+    pool: CliPool | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real CLI in a subprocess, without a terminal."""
+    """Run the real CLI in a process of its own, without a terminal: `python -m consolidate`,
+    or a child forked from a `pool` server that has the CLI imported already."""
     commands = ("run", "status", "rollback", "investigate")
     command = next((a for a in args if not a.startswith("-")), "")
     repo_opt = ["--repo", str(repo)] if command in commands else []
+    if pool is not None:
+        return pool.run([*args, *repo_opt], repo, {**os.environ, **(env or {})}, timeout)
     return subprocess.run(
         [sys.executable, "-m", "consolidate", *args, *repo_opt],
         cwd=repo,

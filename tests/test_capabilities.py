@@ -326,7 +326,7 @@ def test_node_package_of_specifier() -> None:
 
 
 def test_map_loads_and_patterns_use_known_capabilities() -> None:
-    text = resources.files("consolidate").joinpath("capability_map.json").read_text("utf-8")
+    text = resources.files("consolidate.assess").joinpath("capability_map.json").read_text("utf-8")
     data = json.loads(text)
     cmap = load_map()
     library_caps = {c for caps in (*cmap.python.values(), *cmap.node.values()) for c in caps}

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_server import CliPool, cli_pool
 from docker_support import TEST_IMAGE, daemon_available, running_in_ci
 from repo_support import RepoFactory, consolidate, git, repo_state
 
@@ -36,6 +37,7 @@ REPRO = {
     "GIT_COMMITTER_DATE": "2026-11-20T12:00:00+00:00",
 }
 IMAGE = "consolidate-crash/orchestrator"
+WORKERS = 2  # recoveries at once, each with its own CLI server
 
 
 class HarnessSummary(UserWarning):
@@ -88,8 +90,9 @@ def final_tree(repo: Path) -> dict[str, str]:
 
 
 class Harness:
-    def __init__(self, tmp: Path, docker: Any | None) -> None:
+    def __init__(self, tmp: Path, docker: Any | None, pool: CliPool) -> None:
         self.tmp = tmp
+        self.pool = pool
         self.docker = docker
         self.count = itertools.count(1)
         self.template = RepoFactory(tmp)(files(IMAGE), name="template")
@@ -116,13 +119,15 @@ class Harness:
             env["CONSOLIDATE_FAILPOINT"] = point
         if trace:
             env["CONSOLIDATE_FAILPOINT_TRACE"] = str(trace)
-        return consolidate(repo, "run", "orchestrator", "--yes", *self.flags, env=env)
+        return consolidate(
+            repo, "run", "orchestrator", "--yes", *self.flags, env=env, pool=self.pool
+        )
 
     def rollback(self, repo: Path, point: str | None = None, trace: Path | None = None) -> Any:
         env = {"CONSOLIDATE_FAILPOINT": point} if point else {}
         if trace:
             env["CONSOLIDATE_FAILPOINT_TRACE"] = str(trace)
-        return consolidate(repo, "rollback", "--yes", env=env)
+        return consolidate(repo, "rollback", "--yes", env=env, pool=self.pool)
 
     def tags(self, image: str) -> dict[str, str | None]:
         if self.docker is None:
@@ -145,8 +150,9 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Any:
         client = docker.from_env(timeout=30)
     elif running_in_ci():
         pytest.fail("CI is set but no Docker daemon answers: the harness needs the tags too")
-    harness = Harness(tmp_path_factory.mktemp("crash"), client)
-    yield harness
+    with cli_pool(WORKERS) as pool:
+        harness = Harness(tmp_path_factory.mktemp("crash"), client, pool)
+        yield harness
     for image in harness.images if client is not None else []:
         for tag in (f"{image}:latest", f"{image}:backup-{DATE}"):
             with contextlib.suppress(Exception):
@@ -190,7 +196,7 @@ def check_rollback_crash(harness: Harness, point: str) -> None:
     assert harness.run(repo).returncode == 0
     killed = harness.rollback(repo, point)
     assert killed.returncode == -9, (point, killed.stderr)
-    status = json.loads(consolidate(repo, "status", "--json").stdout)
+    status = json.loads(consolidate(repo, "status", "--json", pool=harness.pool).stdout)
     assert status["status"] == "rolling-back", point
     assert harness.rollback(repo).returncode == 0, point
     assert repo_state(repo) == before, point
@@ -215,7 +221,7 @@ def test_every_failpoint_resumes_and_rolls_back(harness: Harness) -> None:
     jobs += [lambda p=p: check_resume(harness, p, tree, message) for p in run_points]
     jobs += [lambda p=p: check_rollback(harness, p) for p in run_points]
     jobs += [lambda p=p: check_rollback_crash(harness, p) for p in undo_points]
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         for future in [pool.submit(job) for job in jobs]:
             future.result()
     summary = (
