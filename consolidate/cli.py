@@ -27,6 +27,14 @@ MarkdownOpt = Annotated[
     Path | None, typer.Option("--markdown", help="Also write the result as Markdown here.")
 ]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+ComposeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--compose",
+        help="A compose file of the component's project, when several projects have a service "
+        "of that name.",
+    ),
+]
 
 
 @app.callback()
@@ -131,13 +139,14 @@ def investigate_cmd(
     repo: RepoOpt = Path("."),
     json_out: JsonOpt = False,
     markdown: MarkdownOpt = None,
+    compose: ComposeOpt = None,
 ) -> None:
     """What a removal of NAME may delete: verdicts, import chains, mentions, compose, history."""
     from consolidate.analysis import investigation
     from consolidate.report import investigation as investigation_render
 
     git = _open(repo)
-    found = investigation.investigate(git, name, date=_today())
+    found = investigation.investigate(git, name, date=_today(), compose=compose)
     if markdown is not None:
         markdown.write_text(investigation_render.as_markdown(found), encoding="utf-8")
     _emit(json_out, found, investigation_render.as_text(found))
@@ -162,6 +171,7 @@ def assess_cmd(
     playbook: Annotated[
         Path | None, typer.Option("--playbook", help="Write a draft playbook here too.")
     ] = None,
+    compose: ComposeOpt = None,
 ) -> None:
     """Should NAME exist at all? Overlap, triggers, overhead and a recommendation."""
     from consolidate.assess import assessment as assess
@@ -170,7 +180,7 @@ def assess_cmd(
     from consolidate.report import assessment as assess_render
 
     git = _open(repo)
-    found = assess.assess(git, name, date=_today(), docker=Docker.connect)
+    found = assess.assess(git, name, date=_today(), docker=Docker.connect, compose=compose)
     if markdown is not None:
         markdown.write_text(assess_render.as_markdown(found), encoding="utf-8")
     if playbook is not None:
@@ -198,6 +208,7 @@ def plan_cmd(
         Path | None, typer.Option("--output", help="Where (default: playbooks/NAME.yaml).")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    compose: ComposeOpt = None,
 ) -> None:
     """Write a draft playbook for NAME from the investigation."""
     from consolidate.analysis import investigation
@@ -205,7 +216,7 @@ def plan_cmd(
 
     git = _open(repo)
     engine = investigation.Engine(git)
-    found = investigation.investigate(git, name, date=_today(), engine=engine)
+    found = investigation.investigate(git, name, date=_today(), engine=engine, compose=compose)
     target = output or git.root / "playbooks" / f"{name}.yaml"
     written = draft.write_draft(found, engine.paths, target, force=force)
     typer.echo(f"wrote {written}: read it, then `consolidate run {name} --dry-run`")

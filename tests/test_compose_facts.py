@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import posixpath
 from pathlib import Path
 
 import pytest
@@ -353,3 +354,240 @@ def test_sample_repository_orchestrator_healthcheck_is_flagged() -> None:
     [warning] = sample_facts().warnings
     assert (warning.service, warning.kind) == ("orchestrator", "healthcheck tests a dependency")
     assert "redis" in warning.message
+
+
+# --- services that run another service's build ---------------------------------------------
+
+API_DOCKERFILE = """\
+FROM python:3.12-slim
+WORKDIR /app
+COPY requirements.txt .
+COPY . /app
+CMD ["python", "app.py"]
+"""
+
+
+def test_worker_reusing_the_api_image_by_its_image_name() -> None:
+    files = {
+        "docker-compose.yml": """\
+services:
+  api:
+    build: ./api
+    image: myproj-api
+  worker:
+    image: myproj-api:latest
+    command: ./bin/channel-worker
+""",
+        "api/Dockerfile": API_DOCKERFILE,
+        "api/app.py": "",
+        "api/requirements.txt": "",
+        "api/bin/channel-worker": "",
+    }
+    found = facts(files)
+    worker = service(found, "worker")
+    assert worker.entry_files == ("api/bin/channel-worker",)  # not the image's app.py
+    assert worker.image_from == "docker-compose.yml:api"
+    assert (worker.build_context, worker.dockerfile) == (None, None)  # it builds nothing itself
+    assert worker.copies == ("api/requirements.txt", "api")
+    api = service(found, "api")
+    assert (api.entry_files, api.image_from) == (("api/app.py",), None)
+
+
+def test_reuse_by_an_extra_tag_of_the_build() -> None:
+    files = {
+        "docker-compose.yml": "services:\n  api:\n    build: {context: ./api, tags: ['registry.local/api:dev']}\n  worker:\n    image: registry.local/api:dev\n    command: ./bin/channel-worker\n",
+        "api/Dockerfile": API_DOCKERFILE,
+        "api/bin/channel-worker": "",
+    }
+    assert entry(files, "worker") == ("api/bin/channel-worker",)
+
+
+def test_reusing_service_without_a_command_runs_the_image_cmd_with_its_own_mounts() -> None:
+    files = {
+        "docker-compose.yml": """\
+services:
+  api:
+    build: ./api
+    image: myproj-api
+  canary:
+    image: myproj-api
+    working_dir: /srv
+    volumes: ["./canary:/srv"]
+""",
+        "api/Dockerfile": API_DOCKERFILE,
+        "api/app.py": "",
+        "canary/app.py": "",
+    }
+    assert entry(files, "canary") == ("canary/app.py",)
+
+
+CELERY = """\
+services:
+  app:
+    build: .
+  celery-worker:
+    image: {image}
+    command: celery -A tasks worker
+"""
+
+
+@pytest.mark.parametrize("image", ["app-app", "app_app", "docker.io/library/app-app:latest"])
+def test_celery_worker_reusing_the_default_image_name_of_its_folder(image: str) -> None:
+    files = {
+        "services/app/docker-compose.yml": CELERY.format(image=image),
+        "services/app/Dockerfile": "FROM python:3.12\nWORKDIR /code\nCOPY . .\nCMD python web.py\n",
+        "services/app/tasks.py": "",
+        "services/app/web.py": "",
+    }
+    worker = service(facts(files), "celery-worker")
+    assert worker.entry_files == ("services/app/tasks.py",)
+    assert worker.image_from == "services/app/docker-compose.yml:app"
+
+
+@pytest.mark.parametrize(
+    ("compose", "image"),
+    [
+        ("services/app/docker-compose.yml", "other-app"),  # another project's name
+        ("services/app/docker-compose.yml", "app-web"),  # another service's name
+        ("docker-compose.yml", "app-app"),  # the root folder's name is not known
+    ],
+)
+def test_no_reuse_when_the_default_image_name_differs(compose: str, image: str) -> None:
+    files = {
+        compose: CELERY.format(image=image),
+        posixpath.join(posixpath.dirname(compose), "tasks.py"): "",
+    }
+    worker = service(facts(files), "celery-worker")
+    assert (worker.entry_files, worker.image_from) == ((), None)
+
+
+def test_top_level_name_is_the_project_of_a_root_compose_file() -> None:
+    files = {
+        "compose.yaml": "name: Shop\n" + CELERY.format(image="shop-app"),
+        "Dockerfile": "FROM python:3.12\nWORKDIR /code\nCOPY . .\n",
+        "tasks.py": "",
+    }
+    worker = service(facts(files), "celery-worker")
+    assert (worker.entry_files, worker.image_from) == (("tasks.py",), "compose.yaml:app")
+
+
+def test_reuse_across_the_compose_files_of_one_folder() -> None:
+    files = {
+        "deploy/docker-compose.yml": "services:\n  api:\n    build: ../api\n",
+        "deploy/docker-compose.workers.yml": "services:\n  mailer:\n    image: deploy-api\n    command: python jobs/mail.py\n",
+        "api/Dockerfile": API_DOCKERFILE,
+        "api/jobs/mail.py": "",
+    }
+    mailer = service(facts(files), "mailer")
+    assert mailer.entry_files == ("api/jobs/mail.py",)
+    assert mailer.image_from == "deploy/docker-compose.yml:api"
+
+
+def test_no_reuse_across_folders() -> None:
+    files = {
+        "api/docker-compose.yml": "services:\n  api:\n    build: .\n    image: myproj-api\n",
+        "workers/docker-compose.yml": "services:\n  worker:\n    image: myproj-api\n    command: ./bin/channel-worker\n",
+        "api/Dockerfile": API_DOCKERFILE,
+        "api/bin/channel-worker": "",
+    }
+    worker = service(facts(files), "worker")
+    assert (worker.entry_files, worker.image_from) == ((), None)
+
+
+def test_two_services_with_the_same_build_each_run_their_own_command() -> None:
+    files = {
+        "docker-compose.yml": """\
+services:
+  api:
+    build: ./api
+  scheduler:
+    build: ./api
+    command: python jobs/schedule.py
+""",
+        "api/Dockerfile": API_DOCKERFILE,
+        "api/app.py": "",
+        "api/jobs/schedule.py": "",
+    }
+    found = facts(files)
+    assert service(found, "api").entry_files == ("api/app.py",)
+    assert service(found, "scheduler").entry_files == ("api/jobs/schedule.py",)
+    assert {service(found, n).image_from for n in ("api", "scheduler")} == {None}
+
+
+def test_bind_mount_over_a_reused_image_hides_its_build() -> None:
+    files = {
+        "docker-compose.yml": "services:\n  api:\n    build: ./api\n    image: myproj-api\n  worker:\n    image: myproj-api\n    volumes: [./b:/app]\n",
+        "api/Dockerfile": API_DOCKERFILE,
+        "b/app.py": "",
+    }
+    found = facts(files)
+    assert service(found, "worker").entry_files == ("b/app.py",)
+    [warning] = found.warnings
+    assert (warning.service, warning.kind) == ("worker", "bind mount hides build")
+
+
+@pytest.mark.parametrize("compose", ["docker-compose.yml", "ci/docker-compose.yml"])
+def test_dockerfile_relative_to_the_compose_folder_context(compose: str) -> None:
+    folder = posixpath.dirname(compose)
+    files = {
+        compose: "services:\n  checks:\n    build: {context: ./, dockerfile: ./test/Dockerfile}\n",
+        posixpath.join(
+            folder, "test/Dockerfile"
+        ): 'FROM python:3.12\nCOPY . /src\nWORKDIR /src\nCMD ["python", "test/run_checks.py"]\n',
+        posixpath.join(folder, "test/run_checks.py"): "",
+    }
+    checks = service(facts(files), "checks")
+    assert checks.entry_files == (posixpath.join(folder, "test/run_checks.py"),)
+    assert checks.dockerfile == posixpath.join(folder, "test/Dockerfile")
+    assert checks.build_context == (folder or ".")
+    assert checks.copies == ((folder or "."),)
+
+
+# --- shared build inputs -------------------------------------------------------------------
+
+
+def test_mounts_copies_and_env_files_of_a_typical_service() -> None:
+    files = {
+        "deploy/compose.yml": """\
+services:
+  api:
+    build: {context: ../api, target: prod}
+    env_file: [.env, {path: ../api/api.env, required: false}, /etc/secrets.env]
+    volumes:
+      - ../api/src:/app/src:ro
+      - ../shared/config.yml:/etc/app/config.yml
+      - ..:/repo
+      - /var/run/docker.sock:/var/run/docker.sock
+      - data:/data
+  db:
+    image: postgres
+    env_file: ../db.env
+""",
+        "api/Dockerfile": """\
+FROM node:20 AS build
+COPY package.json ./
+COPY src/ ./src/
+RUN npm run build
+FROM python:3.12 AS base
+COPY requirements*.txt /app/
+FROM base AS prod
+COPY --from=build /dist /app/static
+ADD --chown=app scripts/start.sh /app/
+CMD /app/start.sh
+""",
+        "api/requirements.txt": "",
+        "api/requirements-dev.txt": "",
+        "api/scripts/start.sh": "",
+    }
+    found = facts(files)
+    api = service(found, "api")
+    assert api.mounts == ("api/src", "shared/config.yml", ".")
+    assert api.copies == (
+        "api/requirements-dev.txt",
+        "api/requirements.txt",
+        "api/scripts/start.sh",
+    )
+    assert api.env_files == ("deploy/.env", "api/api.env")
+    assert api.entry_files == ("api/scripts/start.sh",)
+    db = service(found, "db")
+    assert (db.mounts, db.copies, db.env_files) == ((), (), ("db.env",))

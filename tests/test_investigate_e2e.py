@@ -259,6 +259,7 @@ def test_a_run_that_would_delete_a_file_still_in_use_is_refused(
     playbook = (
         "component: orchestrator\nsummary: Never ran.\n"
         "files: [orchestrator/main.py, shared/scheduler.py]\nbackup: {images: false}\n"
+        "compose:\n  docker-compose.yml: [orchestrator]\n"
     )
     repo = make_repo({**FILES, "playbooks/orchestrator.yaml": playbook})
     result = consolidate(repo, "run", "orchestrator", "--yes")
@@ -269,6 +270,25 @@ def test_a_run_that_would_delete_a_file_still_in_use_is_refused(
     )
     assert "shared/scheduler.py <- backend/worker.py <- backend/app.py" in result.stderr
     assert len(result.stderr.splitlines()) == 1
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_a_run_that_deletes_what_a_service_it_keeps_runs_is_refused(
+    make_repo: RepoFactory,
+) -> None:
+    """The playbook deletes the orchestrator's code but not its compose service: that service
+    would start a file that is gone, so the run refuses and names the service."""
+    playbook = (
+        "component: orchestrator\nsummary: Never ran.\n"
+        "files: [orchestrator/main.py]\nbackup: {images: false}\n"
+    )
+    repo = make_repo({**FILES, "playbooks/orchestrator.yaml": playbook})
+    result = consolidate(repo, "run", "orchestrator", "--yes")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(
+        "consolidate: error: investigate: orchestrator/main.py is still in use: used by "
+        "docker-compose.yml: service orchestrator command/entrypoint/Dockerfile CMD (compose)"
+    )
     assert git(repo, "status", "--porcelain") == ""
 
 

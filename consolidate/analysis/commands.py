@@ -12,6 +12,7 @@ import re
 import shlex
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, replace
+from fnmatch import fnmatchcase
 
 from consolidate.workspace import repo_join
 
@@ -155,6 +156,7 @@ class Stage:
     cmd: object = None
     entrypoint: object = None
     runs: list[object] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)  # what COPY/ADD read from the context
 
 
 def _instructions(text: str) -> Iterator[tuple[str, str]]:
@@ -187,7 +189,7 @@ def parse_dockerfile(text: str, context: str, tracked: Collection[str]) -> list[
         elif instruction == "WORKDIR":
             stages[-1].workdir = container_join(stages[-1].workdir, args.strip("'\""))
         elif instruction in ("COPY", "ADD"):
-            stages[-1].copies.extend(_copies(args, stages[-1].workdir, context, tracked))
+            _add_copy(stages[-1], args, context, tracked)
         elif instruction == "CMD":
             stages[-1].cmd = exec_or_shell(args)
         elif instruction == "ENTRYPOINT":
@@ -205,7 +207,13 @@ def _new_stage(args: str, stages: list[Stage]) -> Stage:
     parent = next((s for s in reversed(stages) if s.name and s.name == base), None)
     if parent is None:
         return Stage(name)
-    return replace(parent, name=name, copies=list(parent.copies), runs=list(parent.runs))
+    return replace(
+        parent,
+        name=name,
+        copies=list(parent.copies),
+        runs=list(parent.runs),
+        sources=list(parent.sources),
+    )
 
 
 def exec_or_shell(args: str) -> object:
@@ -220,13 +228,21 @@ def exec_or_shell(args: str) -> object:
     return args
 
 
-def _copies(args: str, workdir: str, context: str, tracked: Collection[str]) -> list[Mapping]:
-    """Where COPY/ADD put build-context files; copies from other stages or URLs are left out."""
+def _add_copy(stage: Stage, args: str, context: str, tracked: Collection[str]) -> None:
+    """A COPY/ADD from the build context; copies from other stages or images are left out."""
     form = exec_or_shell(args)
     words = form if isinstance(form, list) else _split_words(args)
     if any(w.startswith("--from") for w in words):
-        return []
+        return
     *sources, dest = [w for w in words if not w.startswith("--")] or [""]
+    stage.copies.extend(_copies(sources, dest, stage.workdir, context, tracked))
+    stage.sources.extend(_sources(sources, context, tracked))
+
+
+def _copies(
+    sources: list[str], dest: str, workdir: str, context: str, tracked: Collection[str]
+) -> list[Mapping]:
+    """Where COPY/ADD put build-context files; URLs are left out."""
     target = container_join(workdir, dest)
     into_folder = dest.endswith("/") or len(sources) > 1
     found: list[Mapping] = []
@@ -241,6 +257,20 @@ def _copies(args: str, workdir: str, context: str, tracked: Collection[str]) -> 
         inside = posixpath.join(target, posixpath.basename(source))
         found.extend((t, repo, False) for t in ([inside] if into_folder else [target, inside]))
     return found
+
+
+def _sources(sources: list[str], context: str, tracked: Collection[str]) -> Iterator[str]:
+    """Repository paths COPY/ADD read ("" for the root); a glob is the tracked files it matches
+    (`*` stays within one folder, as in Docker); heredocs and URLs are not repository paths."""
+    for source in sources:
+        repo = repo_join(context, source)
+        if repo is None or "://" in source or source.startswith("<<"):
+            continue
+        if any(c in source for c in "*?["):
+            depth = repo.count("/")
+            yield from sorted(p for p in tracked if p.count("/") == depth and fnmatchcase(p, repo))
+        else:
+            yield repo
 
 
 def _split_words(text: str) -> list[str]:

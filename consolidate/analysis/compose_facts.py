@@ -4,7 +4,8 @@ The investigation engine needs the repository files a service runs (entry points
 "unused") and the services that depend on one being removed. Reading is lenient: a compose
 file that does not parse is skipped, and a path that cannot be mapped back to a tracked file
 is left out, never guessed. Command and Dockerfile parsing live in `commands`, because
-`entry_points` reads standalone Dockerfiles and scripts the same way.
+`entry_points` reads standalone Dockerfiles and scripts the same way; which build a service
+runs, its own or another service's whose image it names, lives in `compose_builds`.
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ from consolidate.analysis.commands import (
     command_refs,
     container_join,
     map_paths,
-    parse_dockerfile,
     split_command,
     split_flag,
 )
-from consolidate.compose.project import is_compose_name
+from consolidate.analysis.compose_builds import Build, builds_of, copy_sources, interpolate
+from consolidate.compose.projects import is_compose_name
 from consolidate.workspace import repo_join
 
 
@@ -44,6 +45,12 @@ class ServiceFact:
     dockerfile: str | None  # repository path of the Dockerfile the build uses (maybe untracked)
     entry_files: tuple[str, ...]  # tracked files the service runs
     line: int  # of the service key
+    # Whose build it runs when it has none of its own (`docker-compose.yml:api`): a service of
+    # the same compose project that builds the image its `image:` names.
+    image_from: str | None = None
+    mounts: tuple[str, ...] = ()  # repository paths bind-mounted into it ("." for the root)
+    copies: tuple[str, ...] = ()  # repository paths its image's stage COPYs/ADDs ("." the root)
+    env_files: tuple[str, ...] = ()  # repository paths of its env_file: entries
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,6 @@ _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"})
 _HOST_FLAGS = frozenset({"-h", "--host", "--hostname"})
 _NETCAT = frozenset({"nc", "ncat", "netcat"})
 _URL_HOST = re.compile(r"[a-z][a-z0-9+.-]*://(?:[^@/\s]*@)?(\[[^\]]*\]|[^:/?#\s]+)", re.IGNORECASE)
-_VARIABLE = re.compile(r"\$\{(\w+)(?:(:?[-?+])([^}]*))?\}|\$(\w+)")
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,7 @@ class _File:
     """One compose file: where it is, its services' specs and the lines of their keys."""
 
     path: str
+    project: str | None  # the top-level `name:` as written
     specs: dict[str, dict[str, Any]]
     lines: dict[str, tuple[int, dict[str, int]]]
     tracked: frozenset[str]
@@ -99,15 +106,16 @@ class _File:
 def compose_facts(paths: Collection[str], read: Reader) -> ComposeFacts:
     """Every service of every tracked compose file, and the anti-patterns found on the way."""
     tracked = frozenset(paths)
+    loaded = [_load(p, tracked, read) for p in sorted(p for p in tracked if is_compose_name(p))]
+    files = [file for file in loaded if file is not None]
+    builds = builds_of(files, tracked, read)
     services: list[ServiceFact] = []
     warnings: list[AntiPattern] = []
-    for path in sorted(p for p in tracked if is_compose_name(p)):
-        loaded = _load(path, tracked, read)
-        if loaded is None:
-            continue
-        dependents = _dependents(loaded.specs)
-        for name, spec in loaded.specs.items():
-            fact, found = _service(loaded, name, spec, dependents.get(name, ()))
+    for file in files:
+        dependents = _dependents(file.specs)
+        for name, spec in file.specs.items():
+            build = builds[(file.path, name)]
+            fact, found = _service(file, name, spec, dependents.get(name, ()), build)
             services.append(fact)
             warnings.extend(found)
     return ComposeFacts(tuple(services), tuple(warnings))
@@ -128,7 +136,8 @@ def _load(path: str, tracked: frozenset[str], read: Reader) -> _File | None:
     if not isinstance(specs, dict):
         return None
     kept = {str(k): v for k, v in specs.items() if isinstance(v, dict)}
-    return _File(path, kept, lines, tracked, read)
+    project = data.get("name")
+    return _File(path, None if project is None else str(project), kept, lines, tracked, read)
 
 
 def _key_lines(root: Node | None) -> dict[str, tuple[int, dict[str, int]]]:
@@ -178,10 +187,11 @@ def _dependencies(spec: dict[str, Any]) -> set[str]:
 
 
 def _service(
-    file: _File, name: str, spec: dict[str, Any], dependents: tuple[str, ...]
+    file: _File, name: str, spec: dict[str, Any], dependents: tuple[str, ...], build: Build
 ) -> tuple[ServiceFact, list[AntiPattern]]:
-    """One service's facts; its build and mounts also decide what its warnings are."""
-    context, dockerfile, stage = _build(file, spec.get("build"))
+    """One service's facts; its build (its own or the one it reuses) and its mounts also
+    decide what its warnings are."""
+    own = build.owner is None and build.context is not None
     mounts = _mounts(spec.get("volumes"), file.folder)
     fact = ServiceFact(
         file=file.path,
@@ -189,26 +199,32 @@ def _service(
         image=_text(spec.get("image")),
         container_name=_text(spec.get("container_name")),
         depended_on_by=dependents,
-        build_context=None if context is None else context or ".",
-        dockerfile=dockerfile,
-        entry_files=_entry_files(file, spec, stage, mounts, context),
+        build_context=(build.context or ".") if own else None,
+        dockerfile=build.dockerfile if build.owner is None else None,
+        entry_files=_entry_files(file, spec, build, mounts),
         line=file.line(name),
+        image_from=build.owner,
+        mounts=tuple(dict.fromkeys(m.repo or "." for m in mounts if m.repo is not None)),
+        copies=copy_sources(build),
+        env_files=_env_files(spec.get("env_file"), file.folder),
     )
+    stage, context = build.stage, build.context
     warnings = [*_hidden_builds(file, name, mounts, stage, context), *_health(file, name, spec)]
     return fact, warnings
 
 
 def _entry_files(
-    file: _File, spec: dict[str, Any], stage: Stage, mounts: list[_Mount], context: str | None
+    file: _File, spec: dict[str, Any], build: Build, mounts: list[_Mount]
 ) -> tuple[str, ...]:
     """What the container runs, as compose decides it: `entrypoint:` replaces the image's
-    ENTRYPOINT and drops its CMD; `command:` replaces the CMD."""
-    workdir = spec.get("working_dir")
+    ENTRYPOINT and drops its CMD; `command:` replaces the CMD. A service that reuses another's
+    build runs that image with its own command, mounts and working_dir."""
+    stage, workdir = build.stage, spec.get("working_dir")
     paths = ContainerPaths(
         workdir if isinstance(workdir, str) else stage.workdir,
         tuple((m.target, m.repo, True) for m in mounts if m.repo is not None),
         tuple(stage.copies),
-        context,
+        build.context,
     )
     entrypoint, command = spec.get("entrypoint"), spec.get("command")
     if entrypoint is None:
@@ -224,44 +240,14 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _build(file: _File, build: object) -> tuple[str | None, str | None, Stage]:
-    """(build context, Dockerfile path, the stage the service runs) of `build:`."""
-    spec: dict[str, Any] = build if isinstance(build, dict) else {"context": build}
-    raw = spec.get("context", ".")
-    written = _interpolate(raw) if isinstance(raw, str) and "://" not in raw else None
-    context = None if written is None else repo_join(file.folder, written)
-    if context is None:
-        return None, None, Stage("")
-    inline = spec.get("dockerfile_inline")
-    name = _interpolate(str(spec.get("dockerfile") or "Dockerfile"))
-    dockerfile = None if isinstance(inline, str) or name is None else repo_join(context, name)
-    text = inline if isinstance(inline, str) else _read_text(file, dockerfile)
-    stages = parse_dockerfile(text, context, file.tracked)
-    target = spec.get("target")
-    stage = next((s for s in stages if target and s.name == target), None)
-    return context, dockerfile, stage or (stages[-1] if stages else Stage(""))
-
-
-def _read_text(file: _File, path: str | None) -> str:
-    raw = file.read(path) if path is not None and path in file.tracked else None
-    return raw.decode("utf-8", "replace") if raw else ""
-
-
-def _interpolate(text: str) -> str | None:
-    """`text` with `${VAR:-default}` filled in; None when it needs a variable's value."""
-    unresolved = False
-
-    def fill(match: re.Match[str]) -> str:
-        nonlocal unresolved
-        if (match[1] or match[4]) == "PWD":
-            return "."
-        if match[2] in (":-", "-"):
-            return match[3]
-        unresolved = True
-        return ""
-
-    filled = _VARIABLE.sub(fill, text.replace("$$", "\0")).replace("\0", "$")
-    return None if unresolved else filled
+def _env_files(value: object, folder: str) -> tuple[str, ...]:
+    """`env_file:` as a string, a list of strings or a list of `{path: ...}`, inside the
+    repository ("." for the root)."""
+    entries = value if isinstance(value, list) else [value]
+    written = [e.get("path") if isinstance(e, dict) else e for e in entries]
+    filled = [interpolate(w) for w in written if isinstance(w, str)]
+    paths = [repo_join(folder, f) for f in filled if f]
+    return tuple(dict.fromkeys(p or "." for p in paths if p is not None))
 
 
 def _mounts(volumes: object, folder: str) -> list[_Mount]:
@@ -275,7 +261,7 @@ def _mounts(volumes: object, folder: str) -> list[_Mount]:
             source, target = str(entry.get("source", "")), str(entry.get("target", ""))
         else:
             continue
-        host, inside = _interpolate(source), _interpolate(target)
+        host, inside = interpolate(source), interpolate(target)
         if not host or not inside or not host.startswith((".", "/", "~")):
             continue
         repo = repo_join(folder, host) if host.startswith(".") else None

@@ -14,7 +14,7 @@ use: an import the scanners could not pin down counts as a use of every file it 
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from consolidate.analysis.uses import Root, Use
@@ -77,12 +77,14 @@ class Judge:
         graph: Graph,
         seeds: Collection[str],
         *,
-        removed_services: Collection[str] = (),
+        removed_services: Collection[tuple[str, str]] = (),
         non_production: Collection[str] = (),
+        inputs: Mapping[str, list[Root]] | None = None,
     ) -> None:
         self.graph = graph
         self.seeds = set(seeds)
-        self.removed_services = set(removed_services)
+        self.removed_services = set(removed_services)  # (compose file, service)
+        self.inputs = inputs or {}  # what kept services build from or mount, beside graph.runs
         self.non_production = set(non_production)
         self.candidates = graph.reached(self.seeds)
         self.removal = set(self.candidates)
@@ -94,11 +96,20 @@ class Judge:
         test, or being a tool's config say what it is, not that something else needs it."""
         return [
             r
-            for r in self.graph.runs.get(path, [])
+            for r in self.runs(path)
             if r.kind not in SELF_ROOTS
-            and r.service not in self.removed_services
+            and not self.removed(r)
             and runner_file(r) not in self.removal
         ]
+
+    def runs(self, path: str) -> list[Root]:
+        return self.graph.runs.get(path, []) + self.inputs.get(path, [])
+
+    def removed(self, root: Root) -> bool:
+        """Whether a service this removal takes away is what runs `root`."""
+        return (
+            root.service is not None and (runner_file(root), root.service) in self.removed_services
+        )
 
     def outside_importers(self, path: str) -> list[str]:
         return sorted(u for u in self.graph.importers.get(path, {}) if u not in self.removal)
@@ -113,7 +124,7 @@ class Judge:
             return self.status.get(path) == "keep"
         if path in self.non_production:
             return False
-        roots = self.graph.runs.get(path, [])
+        roots = self.runs(path)
         return not roots or any(r.production for r in roots)
 
     def judge(self) -> dict[str, Verdict]:
@@ -161,31 +172,31 @@ class Judge:
             reason = "used only by tests, examples or scripts: " + ", ".join(used_by[:3])
         return Verdict(path, status, reason, used_by, self.chain(path), path in self.seeds)
 
-    def entry_roots(self, path: str, production: bool) -> list[Root]:
-        roots = [
-            r
-            for r in self.graph.runs.get(path, [])
-            if r.service not in self.removed_services and runner_file(r) not in self.removal
-        ]
-        return [r for r in roots if r.production] if production else roots
+    def entry_roots(self, roots: list[Root], production: bool) -> list[Root]:
+        alive = [r for r in roots if not self.removed(r) and runner_file(r) not in self.removal]
+        return [r for r in alive if r.production] if production else alive
 
     def paths_to_roots(self, production: bool) -> dict[str, str | Root]:
         """For each file outside the removal that an entry point reaches: the next file on a
         shortest import chain up to that entry point, or the entry point itself. One BFS from
-        all entry points at once, instead of one search per file."""
+        all entry points at once, instead of one search per file; a chain ends at what runs
+        code before it ends at what a kept service only builds from or mounts."""
         parent: dict[str, str | Root] = {}
-        todo: deque[str] = deque()
-        for path in sorted(self.graph.runs):
-            roots = self.entry_roots(path, production) if path not in self.removal else []
-            if roots:
-                parent[path] = roots[0]
-                todo.append(path)
-        while todo:
-            current = todo.popleft()
-            for target in sorted(self.graph.imports.get(current, ())):
-                if target not in parent and target not in self.removal:
-                    parent[target] = current
-                    todo.append(target)
+        for starts in (self.graph.runs, self.inputs):
+            todo: deque[str] = deque()
+            for path in sorted(starts):
+                roots = (
+                    self.entry_roots(starts[path], production) if path not in self.removal else []
+                )
+                if roots and path not in parent:
+                    parent[path] = roots[0]
+                    todo.append(path)
+            while todo:
+                current = todo.popleft()
+                for target in sorted(self.graph.imports.get(current, ())):
+                    if target not in parent and target not in self.removal:
+                        parent[target] = current
+                        todo.append(target)
         return parent
 
     def chain(self, path: str) -> list[str]:

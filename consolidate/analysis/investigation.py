@@ -12,6 +12,8 @@ from collections.abc import Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from consolidate.analysis.build_inputs import shared_inputs
+from consolidate.analysis.component import choose, host_rows
 from consolidate.analysis.compose_facts import ComposeFacts, compose_facts
 from consolidate.analysis.entry_points import find_roots
 from consolidate.analysis.graph import Graph, Judge, orphans
@@ -19,6 +21,8 @@ from consolidate.analysis.history import file_facts, history
 from consolidate.analysis.references import find_references
 from consolidate.analysis.scan import Scanned, Snapshot, scan
 from consolidate.analysis.uses import Root
+from consolidate.compose.project import files_to_name
+from consolidate.compose.projects import ComposeProject, find_projects
 from consolidate.gitio import Git
 
 TOOL_FILE = re.compile(
@@ -40,6 +44,7 @@ class Engine:
         self.snapshot = Snapshot.take(git.root, self.paths)
         self.scanned: Scanned = scan(self.snapshot, workers=workers)
         self.compose: ComposeFacts = compose_facts(self.paths, self.snapshot.read)
+        self.projects = find_projects(self.paths, self.snapshot.read)
         self.roots: list[Root] = find_roots(
             self.paths, self.snapshot.read, self.compose, self.scanned.main_guards
         )
@@ -79,30 +84,41 @@ def investigate(
     *,
     date: str,
     files: Collection[str] = (),
-    services: Collection[tuple[str, str]] = (),
+    services: Collection[tuple[str, str]] | None = None,
+    compose: str | None = None,
     skip: Collection[str] = (),
     planned: Collection[str] | None = None,
     engine: Engine | None = None,
 ) -> dict[str, Any]:
     """Everything a person needs to decide what a removal of `name` may delete.
 
-    `files` and `services` are what a playbook names (seeds too); `planned` the files a run
-    will delete, when known, for the references (default: the files judged `remove`).
+    `files` and `services` are what a playbook names (seeds too; with `services` given, they
+    are the services that go, and their files pick the compose project); without a playbook,
+    `compose` picks the project when several have a service `name`. `planned` is the files a
+    run will delete, when known, for the references (default: the files judged `remove`).
     """
     engine = engine or Engine(git)
-    chosen = {
-        (s.file, s.service)
-        for s in engine.compose.services
-        if name in (s.service, s.container_name) or (s.file, s.service) in set(services)
+    component = choose(
+        name,
+        engine.compose.services,
+        engine.projects,
+        services=services,
+        compose=compose,
+        files=files,
+    )
+    service_facts = component.services
+    seeds = {
+        p for p in engine.paths if names_component(p, name) and component.owns(p, engine.projects)
     }
-    service_facts = [s for s in engine.compose.services if (s.file, s.service) in chosen]
-    seeds = {p for p in engine.paths if names_component(p, name)} | set(files)
-    seeds |= {f for s in service_facts for f in s.entry_files}
+    runs = {f for s in service_facts for f in s.entry_files}
+    seeds |= set(files) | runs
+    owned = engine.graph.reached(runs)
     judge = Judge(
         engine.graph,
         seeds,
-        removed_services={s.service for s in service_facts},
+        removed_services=component.removed,
         non_production=engine.non_production(),
+        inputs=shared_inputs(engine.compose.services, component.removed, engine.paths, owned),
     )
     verdicts = judge.judge()
     rows = [
@@ -121,6 +137,13 @@ def investigate(
         "files": rows,
         "references": references,
         "compose": [compose_row(s) for s in service_facts],
+        "projects": [project_row(p) for p in component.projects],
+        "hosts": host_rows(engine.snapshot.read, component),
+        "compose_files": files_to_name(
+            engine.snapshot.read,
+            [f for p in component.projects for f in p.files],
+            {s.service for s in service_facts},
+        ),
         "warnings": [vars(w) for w in engine.compose.warnings],
         "uncertain": uncertain_uses(engine, verdicts),
         "edges": sorted(
@@ -130,6 +153,14 @@ def investigate(
             if target in verdicts
         ),
         "history": facts,
+    }
+
+
+def project_row(project: ComposeProject) -> dict[str, Any]:
+    return {
+        "folder": project.folder,
+        "files": list(project.files),
+        "joined_by": list(project.joined_by),
     }
 
 

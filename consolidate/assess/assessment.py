@@ -28,10 +28,15 @@ IMPORT = re.compile(
 
 
 def assess(
-    git: Git, name: str, *, date: str, docker: Callable[[], Any] | None = None
+    git: Git,
+    name: str,
+    *,
+    date: str,
+    docker: Callable[[], Any] | None = None,
+    compose: str | None = None,
 ) -> dict[str, Any]:
     engine = Engine(git)
-    found = investigate(git, name, date=date, engine=engine)
+    found = investigate(git, name, date=date, engine=engine, compose=compose)
     mine = [r["path"] for r in found["files"] if r["seed"] or r["verdict"] != "keep"]
     seeds_kept = [r for r in found["files"] if r["seed"] and r["verdict"] == "keep"]
     capability = overlap(mine, engine.paths, engine.snapshot.read)

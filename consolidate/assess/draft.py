@@ -53,6 +53,7 @@ def render(found: dict[str, Any], tracked: Collection[str]) -> str:
         lines[-1] = "files: []"
     lines += kept_comments(found)
     lines += compose_lines(found)
+    lines += host_comments(found)
     lines += reference_comments(found)
     lines += ["", "backup: {branch: true, images: true}", ""]
     return "\n".join(lines)
@@ -69,13 +70,33 @@ def kept_comments(found: dict[str, Any]) -> list[str]:
 
 
 def compose_lines(found: dict[str, Any]) -> list[str]:
+    """Every file of the component's compose project that defines one of its services or
+    refers to one: the files `run` edits and checks (a file with `[]` loses references only)."""
     services: dict[str, list[str]] = defaultdict(list)
     for row in found["compose"]:
         services[row["file"]].append(row["service"])
+    for path, defined in found.get("compose_files", {}).items():
+        services[path] += [s for s in defined if s not in services[path]]
     if not services:
         return []
     out = ["", "# Services to remove, with every reference to them.", "compose:"]
     out += [f"  {json.dumps(f)}: {json.dumps(s)}" for f, s in services.items()]
+    return out
+
+
+def host_comments(found: dict[str, Any]) -> list[str]:
+    hosts = found.get("hosts", [])
+    if not hosts:
+        return []
+    out = [
+        "",
+        f"# Kept services that reach a removed service by its host name ({len(hosts)}): after the",
+        "# removal that name resolves to nothing, and validation fails on each line until a",
+        "# migrate: replace gives it a new host or the service goes too.",
+    ]
+    out += [
+        f"#   {h['file']}:{h['line']} service {h['service']} {h['key']}: {h['text']}" for h in hosts
+    ]
     return out
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from consolidate.analysis.investigation import Engine, find_orphans
 from consolidate.compose.checks import load, services_of
-from consolidate.compose.project import is_compose_name
+from consolidate.compose.projects import is_compose_name
 from consolidate.gitio import Git
 
 ORPHAN_DAYS = 30

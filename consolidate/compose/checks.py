@@ -3,7 +3,9 @@ still valid compose files?
 
 References are checked per folder (a compose file and its overrides there are one project):
 service names in depends_on / links / volumes_from / network_mode / ipc / pid / extends, and
-paths in env_file, build context and bind-mount sources. The schema is the compose
+paths in env_file, build context and bind-mount sources, and host names (`redis://oldcache`,
+`oldcache:6379`, `CACHE_HOST: oldcache`, in environment, commands, healthchecks and env files)
+of removed services that no service there still answers to. The schema is the compose
 specification's JSON schema as check-jsonschema ships it (`vendor.compose-spec`); when a
 `docker compose` or `docker-compose` binary answers, its `config --quiet` runs too.
 """
@@ -24,7 +26,8 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from consolidate.compose.project import is_compose_name
+from consolidate.compose.hosts import HostRef, host_names, host_references
+from consolidate.compose.projects import is_compose_name
 from consolidate.compose.resources import volume_source
 from consolidate.compose.scan import NAMESPACE_KEYS
 
@@ -59,6 +62,7 @@ def compose_problems(
     others: list[str] = []
     for folder, docs in by_folder.items():
         defined = {name for doc in docs.values() for name in services_of(doc)}
+        answered = {name for doc in docs.values() for name in host_names(services_of(doc))}
         for path, doc in docs.items():
             for name, service in services_of(doc).items():
                 if not isinstance(service, dict):
@@ -70,7 +74,32 @@ def compose_problems(
                         or any(g.startswith(target + "/") for g in gone_paths)
                     )
                     (ours if caused else others).append(problem)
+            ours += host_problems(root, path, gone_services - answered)
     return ours, others
+
+
+def host_problems(root: Path, path: str, hosts: set[str]) -> list[str]:
+    """Kept services (and the env files they load) that still use a removed service's name
+    as a host, when no service of the folder answers to it any more."""
+    data = read_file(root, path) if hosts else None
+    if data is None:
+        return []
+    refs = host_references(path, data, hosts, lambda p: read_file(root, p))
+    return list(dict.fromkeys(host_problem(ref) for ref in refs))
+
+
+def host_problem(ref: HostRef) -> str:
+    return (
+        f"{ref.file}:{ref.line}: service {ref.service} {ref.key}: {ref.text} names {ref.host}, "
+        "a removed service, as a host"
+    )
+
+
+def read_file(root: Path, path: str) -> bytes | None:
+    try:
+        return (root / path).read_bytes()
+    except OSError:
+        return None
 
 
 def service_problems(

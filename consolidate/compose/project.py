@@ -11,18 +11,16 @@ does not name (an override file, an `extends: {file: ...}`) fails the plan, nami
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from consolidate.compose.edit import ComposeEdit, remove_services
 from consolidate.compose.locate import Parsed, parse
+from consolidate.compose.projects import find_projects, includes, is_compose_name, project_of
 from consolidate.compose.resources import Usage, doomed, usage_of
-from consolidate.compose.scan import Mention, extends_target, mentions, relative_to
+from consolidate.compose.scan import Mention, extends_target, mentions
 from consolidate.errors import ComposeRefusal
 
-COMPOSE_NAME = re.compile(r"(?:docker-)?compose(?:[.-][\w.-]+)?\.ya?ml|[\w.-]+\.compose\.ya?ml")
 Reader = Callable[[str], bytes | None]
 
 
@@ -32,10 +30,6 @@ class ProjectEdit:
     services: list[tuple[str, str]] = field(default_factory=list)  # (file, service) removed
     files: list[str] = field(default_factory=list)  # named files, then what they include
     notes: list[str] = field(default_factory=list)
-
-
-def is_compose_name(path: str) -> bool:
-    return COMPOSE_NAME.fullmatch(posixpath.basename(path)) is not None
 
 
 @dataclass
@@ -134,19 +128,6 @@ def missing(path: str, parent: str | None, *, deleted: bool) -> ComposeRefusal:
     )
 
 
-def includes(parsed: Parsed) -> tuple[list[tuple[str, str]], list[str]]:
-    """(as written, repository path) of each local file a top-level `include:` names, and
-    the entries not followed (remote, or with a variable)."""
-    doc = parsed.data()
-    entries = doc.get("include") if isinstance(doc, dict) else None
-    paths: list[Any] = []
-    for entry in entries if isinstance(entries, list) else []:
-        value = entry.get("path") if isinstance(entry, dict) else entry
-        paths += value if isinstance(value, list) else [value]
-    local = [(str(raw), relative_to(parsed.path, raw)) for raw in paths]
-    return [(r, t) for r, t in local if t], [r for r, t in local if not t]
-
-
 def owning_files(parsed: dict[str, Parsed], named: dict[str, list[str]]) -> dict[str, list[str]]:
     """Which project files define each removed service; each must be found where named."""
     owners: dict[str, list[str]] = {}
@@ -204,6 +185,8 @@ def check_unnamed(
     """
     staying = Usage()
     folders = {posixpath.dirname(path) for path in parsed}
+    projects = find_projects(list(tracked), read)
+    ours = {project_of(projects, path) for path in parsed} - {None}
     found: list[str] = []
     checked = 0
     for path in sorted(tracked):
@@ -218,8 +201,10 @@ def check_unnamed(
             result.notes.append(f"{path} not checked for references: {exc.message}")
             continue
         checked += 1
-        same_project = posixpath.dirname(path) in folders or any(
-            target in parsed for _raw, target in includes(other)[0]
+        same_project = (
+            posixpath.dirname(path) in folders
+            or project_of(projects, path) in ours
+            or any(target in parsed for _raw, target in includes(other)[0])
         )
         for mention in mentions(other, gone, local=same_project):
             target = extends_target(path, mention)
@@ -240,4 +225,26 @@ def check_unnamed(
     return staying
 
 
-__all__ = ["Mention", "ProjectEdit", "is_compose_name", "plan_project"]
+def files_to_name(
+    read: Reader, files: Iterable[str], services: Iterable[str]
+) -> dict[str, list[str]]:
+    """What a playbook's `compose:` must say to remove `services` from a project of `files`:
+    each file that defines one of them (with those it defines) or refers to one (with none),
+    so that `plan_project` finds every reference in a file it was given."""
+    gone = set(services)
+    out: dict[str, list[str]] = {}
+    for path in files:
+        data = read(path)
+        try:
+            parsed = parse(data, path) if data is not None else None
+        except ComposeRefusal:
+            continue
+        if parsed is None:
+            continue
+        defined = [s for s in parsed.blocks if s in gone]
+        if defined or mentions(parsed, gone, local=True):
+            out[path] = defined
+    return out
+
+
+__all__ = ["Mention", "ProjectEdit", "files_to_name", "is_compose_name", "plan_project"]

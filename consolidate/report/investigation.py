@@ -51,6 +51,17 @@ def as_text(found: dict[str, Any]) -> str:
     console.print(
         _table("Compose services", ["file", "service", "image", "depended on by"], compose)
     )
+    for project in found.get("projects", []):
+        files = ", ".join(project["files"])
+        console.print(f"Compose project {project['folder'] or '.'}: {files}")
+    hosts = [
+        [f"{h['file']}:{h['line']}", h["service"], f"{h['key']}: {h['text']}"]
+        for h in found.get("hosts", [])
+    ]
+    if hosts:
+        console.print(
+            _table("Kept services that use it as a host", ["where", "service", "value"], hosts)
+        )
     if found["warnings"]:
         warnings = [
             [f"{w['file']}:{w['line']}", w["service"], w["message"]] for w in found["warnings"]
