@@ -93,7 +93,9 @@ class Judge:
 
     def outside_roots(self, path: str) -> list[Root]:
         """What runs `path` from outside the removal. A file's own `__main__` guard, being a
-        test, or being a tool's config say what it is, not that something else needs it."""
+        test, or being a tool's config say what it is, not that something else needs it; a
+        framework's convention (a route's `page.tsx`) keeps a file unless it is one of the
+        component's own."""
         return [
             r
             for r in self.runs(path)

@@ -12,6 +12,7 @@ from collections.abc import Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from consolidate.analysis import frameworks
 from consolidate.analysis.build_inputs import shared_inputs
 from consolidate.analysis.component import choose, host_rows
 from consolidate.analysis.compose_facts import ComposeFacts, compose_facts
@@ -53,7 +54,9 @@ class Engine:
             for p in self.scanned.code_files
             if TOOL_FILE.fullmatch(p.rpartition("/")[2])
         ]
-        self.graph = Graph.build(self.scanned.uses, self.roots)
+        self.frameworks = frameworks.load(self.paths, self.snapshot.read)
+        self.roots += self.frameworks.roots
+        self.graph = Graph.build([*self.scanned.uses, *self.frameworks.uses], self.roots)
 
     def history(
         self, paths: list[str], rows: list[dict[str, Any]], date: str, **options: Any
@@ -144,7 +147,7 @@ def investigate(
             [f for p in component.projects for f in p.files],
             {s.service for s in service_facts},
         ),
-        "warnings": [vars(w) for w in engine.compose.warnings],
+        "warnings": [vars(w) for w in [*engine.compose.warnings, *engine.frameworks.warnings]],
         "uncertain": uncertain_uses(engine, verdicts),
         "edges": sorted(
             [source, target]

@@ -1,0 +1,42 @@
+"""Framework knowledge: one module per framework or tool, each a `Plugin` (see `base`).
+
+The analysis core never names a framework: it asks every enabled plugin what the framework
+loads (entry files, convention folders, modules and paths named in configs) and adds those
+roots and uses to the graph. Adding a framework is adding one module here, listing it in
+`PLUGINS`, and one fixture test. May import: `analysis.uses`, the shared top-level modules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from consolidate.analysis.frameworks.base import Plugin, Project, Reader, Warning_
+from consolidate.analysis.uses import Root, Use
+
+PLUGINS: tuple[Plugin, ...] = ()
+
+
+@dataclass
+class Loaded:
+    """What the enabled plugins found."""
+
+    roots: list[Root] = field(default_factory=list)
+    uses: list[Use] = field(default_factory=list)
+    warnings: list[Warning_] = field(default_factory=list)
+    enabled: list[str] = field(default_factory=list)
+
+
+def load(paths: frozenset[str] | list[str], read: Reader) -> Loaded:
+    project = Project(frozenset(paths), read)
+    out = Loaded()
+    for plugin in PLUGINS:
+        if not plugin.enabled(project):
+            continue
+        out.enabled.append(plugin.name)
+        for found in plugin.find(project):
+            if isinstance(found, Root):
+                out.roots.append(found)
+            else:
+                out.uses.append(found)
+    out.warnings = list(dict.fromkeys(project.warnings))
+    return out
