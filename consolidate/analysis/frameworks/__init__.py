@@ -2,18 +2,31 @@
 
 The analysis core never names a framework: it asks every enabled plugin what the framework
 loads (entry files, convention folders, modules and paths named in configs) and adds those
-roots and uses to the graph. Adding a framework is adding one module here, listing it in
-`PLUGINS`, and one fixture test. May import: `analysis.uses`, the shared top-level modules.
+roots and uses to the graph. Adding a framework is adding one module here that defines
+`PLUGINS` (a tuple of `Plugin`), and one fixture test: `plugins()` finds every module of this
+package. May import: `analysis.uses`, `analysis.commands`, the shared top-level modules.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from dataclasses import dataclass, field
+from functools import cache
 
 from consolidate.analysis.frameworks.base import Plugin, Project, Reader, Warning_
 from consolidate.analysis.uses import Root, Use
 
-PLUGINS: tuple[Plugin, ...] = ()
+
+@cache
+def plugins() -> tuple[Plugin, ...]:
+    """Every plugin of every module in this package, in module-name order."""
+    found: list[Plugin] = []
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        if info.name != "base":
+            module = importlib.import_module(f"{__name__}.{info.name}")
+            found += list(getattr(module, "PLUGINS", ()))
+    return tuple(found)
 
 
 @dataclass
@@ -29,7 +42,7 @@ class Loaded:
 def load(paths: frozenset[str] | list[str], read: Reader) -> Loaded:
     project = Project(frozenset(paths), read)
     out = Loaded()
-    for plugin in PLUGINS:
+    for plugin in plugins():
         if not plugin.enabled(project):
             continue
         out.enabled.append(plugin.name)
