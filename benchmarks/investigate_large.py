@@ -2,19 +2,27 @@
 
     python benchmarks/investigate_large.py [--dir DIR] [--py N] [--ts N] [--commits N]
 
+    python benchmarks/investigate_large.py --code OTHER_CHECKOUT   # the same, other code
+
 Generates (once; reused when DIR already holds it) a git repository of Python packages and
 TypeScript modules that import each other, with a compose file, Dockerfiles, package.json
-entry points, tests and a long history written with `git fast-import`. Then it measures,
-with a warm cache:
+entry points, tests, framework files (a Django project with a set of apps and migrations, a
+Next.js app tree with app and pages routers, TypeORM migrations loaded by glob) and a long
+history written with `git fast-import`. Then it measures, with a warm cache, in interleaved
+rounds (the minimum of each over `--rounds`, 5 by default, so a busy moment of a shared
+machine does not count):
 
-- `git ls-files -z | xargs -0 cat > /dev/null` (reading every tracked file once),
-- `git log --name-only --no-renames > /dev/null` (one pass over history),
+- the floor: `git ls-files -z | xargs -0 cat > /dev/null` (reading every tracked file once)
+  plus `git log --name-only --no-renames > /dev/null` (one pass over history),
 - `consolidate investigate` of one component, in a fresh process, with its peak memory,
 - `consolidate orphans`,
 - vulture over the same Python files, when it is installed (`pip install vulture`).
 
-Targets (issue 4): investigate within 3x of the first two together, under 1 GB, and faster
-than vulture alone.
+`--code DIR` runs the investigation from another checkout of consolidate (say, the commit
+before a change) on the same repository, so two versions compare on equal input.
+
+Targets (issue 4): investigate within 3x of the floor, under 1 GB, and faster than vulture
+alone; (issue 13) the framework layer keeps the ratio to the floor within 10% of before it.
 """
 
 from __future__ import annotations
@@ -84,10 +92,61 @@ def generate_files(py: int, ts: int, seed: int = 4) -> dict[str, str]:
         'FROM python:3.12\nWORKDIR /app\nCOPY . /app\nCMD ["python", "app.py"]\n'
     )
     files["frontend/package.json"] = '{"name": "frontend", "main": "src/m0.ts"}\n'
+    files.update(framework_files(apps=40, routes=200, migrations=300))
     files["compose.yaml"] = (
         "services:\n  backend:\n    build: ./backend\n  frontend:\n    build: ./frontend\n"
         "  pkg3:\n    build: ./backend\n    command: python -m pkg3.mod0\n"
     )
+    return files
+
+
+def framework_files(apps: int, routes: int, migrations: int) -> dict[str, str]:
+    """A Django project with `apps` apps (models, admin, migrations), a Next.js app tree with
+    `routes` app-router pages and as many pages-router pages, and TypeORM migrations by glob."""
+    boot = "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_conf.settings')\n"
+    names = [f"app{i}" for i in range(apps)]
+    files: dict[str, str] = {
+        "web/manage.py": boot,
+        "web/site_conf/__init__.py": "",
+        "web/site_conf/urls.py": "from django.urls import include, path\nurlpatterns = []\n",
+        "web/site_conf/wsgi.py": boot,
+        "web/requirements.txt": "django\ngunicorn\n",
+        "web/site_conf/settings.py": (
+            "ROOT_URLCONF = 'site_conf.urls'\nWSGI_APPLICATION = 'site_conf.wsgi.application'\n"
+            "INSTALLED_APPS = [\n" + "".join(f"    '{n}',\n" for n in names) + "]\n"
+        ),
+    }
+    for name in names:
+        files[f"web/{name}/__init__.py"] = ""
+        files[f"web/{name}/apps.py"] = (
+            f"from django.apps import AppConfig\n\n\nclass Config(AppConfig):\n    name = '{name}'\n"
+        )
+        files[f"web/{name}/models.py"] = "from django.db import models\n"
+        files[f"web/{name}/admin.py"] = "from django.contrib import admin\nfrom . import models\n"
+        files[f"web/{name}/migrations/__init__.py"] = ""
+        for number in range(1, 4):
+            files[f"web/{name}/migrations/000{number}_step.py"] = "operations = []\n"
+    files["site/package.json"] = (
+        '{"name": "site", "dependencies": {"next": "15.0.0", "typeorm": "0.3.20"}}\n'
+    )
+    files["site/next.config.js"] = "module.exports = {};\n"
+    files["site/app/layout.tsx"] = "export default function L({ children }) { return children; }\n"
+    for i in range(routes):
+        files[f"site/app/section{i % 20}/page{i}/page.tsx"] = (
+            f'import {{ Card }} from "../../../components/card{i % 10}";\n'
+            f"export default function Page() {{ return Card({i}); }}\n"
+        )
+        files[f"site/pages/legacy{i}.tsx"] = f"export default function P() {{ return {i}; }}\n"
+    for i in range(10):
+        files[f"site/components/card{i}.tsx"] = f"export function Card(n) {{ return n + {i}; }}\n"
+    files["site/src/data-source.ts"] = (
+        'import { DataSource } from "typeorm";\n'
+        "export default new DataSource({\n  migrations: [__dirname + '/migrations/*.ts'],\n});\n"
+    )
+    for i in range(migrations):
+        files[f"site/src/migrations/{1700000000000 + i}-step.ts"] = (
+            f"export class Step{i} {{ async up() {{}} }}\n"
+        )
     return files
 
 
@@ -155,9 +214,10 @@ print(f"{seconds:.2f} {own // 1024} {workers // 1024} {size}")
 """
 
 
-def measure(repo: Path, what: str) -> tuple[float, int, int, int]:
+def measure(repo: Path, what: str, code: Path | None = None) -> tuple[float, int, int, int]:
+    env = {**ENV, "PYTHONPATH": str(code)} if code else ENV
     result = subprocess.run(
-        [sys.executable, "-c", MEASURE, str(repo), what], capture_output=True, text=True, env=ENV
+        [sys.executable, "-c", MEASURE, str(repo), what], capture_output=True, text=True, env=env
     )
     if result.returncode:
         raise SystemExit(result.stderr)
@@ -173,8 +233,10 @@ def main() -> None:
     parser.add_argument("--py", type=int, default=12000)
     parser.add_argument("--ts", type=int, default=8000)
     parser.add_argument("--commits", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--code", type=Path, help="another checkout of consolidate to measure")
     args = parser.parse_args()
-    repo = args.dir / f"repo-{args.py}-{args.ts}-{args.commits}"
+    repo = args.dir / f"repo-{args.py}-{args.ts}-{args.commits}-fw"
     if not (repo / ".git").is_dir():
         shutil.rmtree(repo, ignore_errors=True)
         started = time.perf_counter()
@@ -182,17 +244,20 @@ def main() -> None:
         print(f"generated {repo} in {time.perf_counter() - started:.1f}s")
     tracked = subprocess.run(["git", "ls-files"], cwd=repo, capture_output=True, text=True).stdout
     print(f"{len(tracked.splitlines())} tracked files, {args.commits} commits")
-    cat = timed("git ls-files -z | xargs -0 cat > /dev/null", repo, shell=True)
-    log = timed(["git", "log", "--name-only", "--no-renames"], repo)
-    print(f"read every file: {cat:.2f}s   git log --name-only: {log:.2f}s   sum: {cat + log:.2f}s")
-    measure(repo, "pkg3")  # warm
-    seconds, own, workers, size = measure(repo, "pkg3")
+    if args.code:
+        print(f"code: {args.code}")
+    rounds = rounds_of(repo, args.rounds, args.code)
+    cat, log = min(r[0] for r in rounds), min(r[1] for r in rounds)
+    floor = cat + log
+    print(f"read every file: {cat:.2f}s   git log --name-only: {log:.2f}s   floor: {floor:.2f}s")
+    seconds = min(r[2][0] for r in rounds)
+    _, own, workers, size = rounds[-1][2]
     print(
-        f"investigate pkg3: {seconds:.2f}s ({seconds / (cat + log):.1f}x the sum), "
+        f"investigate pkg3: {seconds:.2f}s ({seconds / floor:.2f}x the floor), "
         f"peak memory {own} MB (workers {workers} MB), {size} files judged"
     )
-    seconds, own, workers, size = measure(repo, "orphans")
-    print(f"orphans: {seconds:.2f}s, peak memory {own} MB (workers {workers} MB), {size} orphans")
+    orphans = min(r[3][0] for r in rounds)
+    print(f"orphans: {orphans:.2f}s ({orphans / floor:.2f}x the floor), {rounds[-1][3][3]} orphans")
     vulture = shutil.which("vulture")
     if vulture:
         started = time.perf_counter()
@@ -200,6 +265,21 @@ def main() -> None:
         print(f"vulture backend/: {time.perf_counter() - started:.2f}s")
     else:
         print("vulture not installed (pip install vulture) - not compared")
+
+
+Measure = tuple[float, int, int, int]
+Round = tuple[float, float, Measure, Measure]
+
+
+def rounds_of(repo: Path, count: int, code: Path | None) -> list[Round]:
+    """Each round measures everything once, so every measure sees the same machine."""
+    measure(repo, "pkg3", code)  # warm the cache and the interpreter's files
+    out: list[Round] = []
+    for _ in range(count):
+        cat = timed("git ls-files -z | xargs -0 cat > /dev/null", repo, shell=True)
+        log = timed(["git", "log", "--name-only", "--no-renames"], repo)
+        out.append((cat, log, measure(repo, "pkg3", code), measure(repo, "orphans", code)))
+    return out
 
 
 if __name__ == "__main__":

@@ -117,8 +117,15 @@ def _child(request: dict[str, Any]) -> None:
         sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
         sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
         sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
-        sys.argv = ["consolidate", *request["argv"]]
+        import consolidate
         from consolidate.cli import main
+
+        # As `python -m consolidate` sets them: click names the program from both.
+        sys.argv = [
+            os.path.join(os.path.dirname(consolidate.__file__), "__main__.py"),
+            *request["argv"],
+        ]
+        sys.modules["__main__"].__package__ = "consolidate"
 
         main()
         code = 0

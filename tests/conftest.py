@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import repo_support
+from cli_server import cli_pool
 from repo_support import RepoFactory
 
 IDENTITY = {
@@ -25,6 +28,21 @@ def isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("CONSOLIDATE_FAILPOINT", raising=False)
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cli_server() -> Iterator[None]:
+    """One fork server for the session's CLI runs (`repo_support.consolidate`), unless
+    CONSOLIDATE_TESTS_PYTHON_M is set: then every run starts `python -m consolidate`."""
+    if os.environ.get("CONSOLIDATE_TESTS_PYTHON_M"):
+        yield
+        return
+    with cli_pool(1) as pool:
+        repo_support.DEFAULT_POOL = pool
+        try:
+            yield
+        finally:
+            repo_support.DEFAULT_POOL = None
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import stat
 import subprocess
@@ -63,10 +64,23 @@ def consolidate(
     commands = ("run", "status", "rollback", "investigate")
     command = next((a for a in args if not a.startswith("-")), "")
     repo_opt = ["--repo", str(repo)] if command in commands else []
+    pool = pool or DEFAULT_POOL
     if pool is not None:
         return pool.run([*args, *repo_opt], repo, {**os.environ, **(env or {})}, timeout)
+    return python_m(repo, [*args, *repo_opt], env=env, timeout=timeout)
+
+
+# Set for the whole session by conftest.py: most tests run the CLI through a fork server (the
+# same `main()` in a process of its own, without paying for Python's start-up each time).
+DEFAULT_POOL: CliPool | None = None
+
+
+def python_m(
+    repo: Path, argv: list[str], *, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`python -m consolidate ARGV` in a fresh interpreter, as a user runs it."""
     return subprocess.run(
-        [sys.executable, "-m", "consolidate", *args, *repo_opt],
+        [sys.executable, "-m", "consolidate", *argv],
         cwd=repo,
         capture_output=True,
         text=True,
@@ -107,3 +121,20 @@ def repo_state(repo: Path) -> dict[str, Any]:
         "work": work,
         "locks": sorted(str(p) for p in git_dir.rglob("*.lock")),
     }
+
+
+def cli_json(repo: Path, *args: str) -> Any:
+    """The CLI's `--json` document for a command that must succeed."""
+    result = consolidate(repo, *args, "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def orphan_paths(repo: Path) -> list[str]:
+    """`consolidate orphans --json`: the paths nothing reaches, sorted."""
+    return sorted(row["path"] for row in cli_json(repo, "orphans")["orphans"])
+
+
+def verdicts(repo: Path, name: str) -> dict[str, dict[str, Any]]:
+    """`consolidate investigate NAME --json`: each judged file's row, by path."""
+    return {row["path"]: row for row in cli_json(repo, "investigate", name)["files"]}

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import posixpath
 from pathlib import Path
 
@@ -591,3 +592,113 @@ CMD /app/start.sh
     assert api.entry_files == ("api/scripts/start.sh",)
     db = service(found, "db")
     assert (db.mounts, db.copies, db.env_files) == ((), (), ("db.env",))
+
+
+# --- how Python services are started: servers, python -m, PYTHONPATH ------------------------
+
+
+def test_python_m_on_pythonpath_through_a_bind_mount_with_its_packages() -> None:
+    files = {
+        "docker-compose.yml": """\
+services:
+  worker:
+    image: python:3.12-slim
+    working_dir: /srv
+    environment:
+      - PYTHONPATH=/srv/services:${PYTHONPATH}
+    command: python -m worker_pkg.tasks.run
+    volumes: ["./:/srv"]
+""",
+        "services/worker_pkg/__init__.py": "",
+        "services/worker_pkg/tasks/__init__.py": "",
+        "services/worker_pkg/tasks/run.py": "",
+    }
+    worker = service(facts(files), "worker")
+    assert worker.entry_files == ("services/worker_pkg/tasks/run.py",)
+    assert worker.package_files == (  # in the order Python runs them
+        "services/worker_pkg/__init__.py",
+        "services/worker_pkg/tasks/__init__.py",
+    )
+
+
+def test_pythonpath_and_flask_app_from_the_dockerfile_env_and_env_files() -> None:
+    files = {
+        "compose.yaml": """\
+services:
+  web:
+    build: ./web
+    env_file: web/flask.env
+    command: flask run --host 0.0.0.0
+  jobs:
+    build: ./web
+    command: ["python", "-m", "nightly"]
+""",
+        "web/Dockerfile": (
+            "FROM python:3.12\nWORKDIR /code\nENV APP_HOME=/code\n"
+            "ENV PYTHONPATH=$APP_HOME/src:$PYTHONPATH\nCOPY . /code\n"
+        ),
+        "web/flask.env": "# read by compose\nexport FLASK_APP='portal.factory:create_app()'\n",
+        "web/src/portal/__init__.py": "",
+        "web/src/portal/factory.py": "",
+        "web/src/nightly/__main__.py": "",
+        "web/src/nightly/__init__.py": "",
+    }
+    found = facts(files)
+    web = service(found, "web")
+    assert web.entry_files == ("web/src/portal/factory.py",)
+    assert web.package_files == ("web/src/portal/__init__.py",)
+    jobs = service(found, "jobs")
+    assert (jobs.entry_files, jobs.package_files) == (
+        ("web/src/nightly/__main__.py",),
+        ("web/src/nightly/__init__.py",),
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("uvicorn main:app --app-dir src/api --port 80", "api/src/api/main.py"),
+        ("uvicorn --factory app.factory:build --app-dir=src/api", "api/src/api/app/factory.py"),
+        ("gunicorn --chdir /opt/api/src -b unix:/tmp/g.sock wsgi", "api/src/wsgi.py"),
+        ("gunicorn --pythonpath src,lib 'tasks:make_app()'", "api/lib/tasks.py"),
+        ("hypercorn src/api/main.py:app", "api/src/api/main.py"),
+        ("daphne -b 0.0.0.0 -p 9000 chat.asgi:application", "api/chat/asgi.py"),
+        ("waitress-serve --listen=*:8080 --call app.factory:build", "api/app/factory.py"),
+        ("granian --interface asgi --working-dir src/api main:app", "api/src/api/main.py"),
+        ("sh -c 'cd src/api && exec uvicorn main:app'", "api/src/api/main.py"),
+        ("flask --app src/api/main run", "api/src/api/main.py"),
+    ],
+)
+def test_servers_find_their_application_where_they_import_it(command: str, expected: str) -> None:
+    files = {
+        "compose.yml": f'services:\n  api:\n    image: python\n    working_dir: /opt/api\n    volumes: ["./api:/opt/api"]\n    command: {json.dumps(command)}\n',
+        "api/main.py": "",  # a decoy in the working folder: the server looks elsewhere first
+        "api/src/api/main.py": "",
+        "api/src/api/app/factory.py": "",
+        "api/app/factory.py": "",
+        "api/src/wsgi.py": "",
+        "api/lib/tasks.py": "",
+        "api/chat/asgi.py": "",
+    }
+    assert entry(files, "api")[0] == expected
+
+
+def test_command_refs_of_servers_read_options_not_values() -> None:
+    assert command_refs("pip install --no-cache-dir gunicorn uvicorn") == []
+    assert command_refs("gunicorn -k app.workers.Custom -c conf/gunicorn.py app:app") == [
+        ("app.py", "app/__init__.py"),
+        ("app/workers.py", "app/workers/__init__.py", "app.py", "app/__init__.py"),
+        ("conf/gunicorn.py",),
+    ]
+    assert command_refs("gunicorn --log-level info wsgi") == [
+        ("wsgi.py", "wsgi/__init__.py"),
+        ("gunicorn.conf.py",),  # read from the working folder when no -c is given
+    ]
+    assert command_refs("flask run") == [  # without --app or FLASK_APP: wsgi, then app
+        ("wsgi.py", "wsgi/__init__.py"),
+        ("app.py", "app/__init__.py"),
+    ]
+    assert command_refs("export FLASK_APP=blog.app:create_app") == [
+        ("blog/app.py", "blog/app/__init__.py"),
+        ("blog/__init__.py",),
+    ]

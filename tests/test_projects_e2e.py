@@ -7,6 +7,7 @@ a test compose file that depends on the service, a worker that runs another serv
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from repo_support import RepoFactory, consolidate, git, tree_hash
@@ -214,3 +215,28 @@ def test_a_playbook_that_rewrites_the_host_passes(make_repo: RepoFactory) -> Non
     ran = consolidate(repo, "run", "oldcache", "--yes", "--no-image-backup")
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert "REDIS_URL: redis://cache:6379/0\n" in (repo / "docker-compose.yml").read_text()
+
+
+def test_a_dead_module_in_a_kept_services_build_folder_still_goes(make_repo: RepoFactory) -> None:
+    """Building from `./backend` keeps no file of it alive by itself: the dead module goes,
+    while the file the service runs and what it imports stay."""
+    repo = make_repo(
+        {
+            "docker-compose.yml": "services:\n  api:\n    build: ./backend\n",
+            "backend/Dockerfile": 'FROM python\nWORKDIR /app\nCOPY . /app\nCMD ["python", "app.py"]\n',
+            "backend/app.py": "import db\n",
+            "backend/db.py": "URL = 'x'\n",
+            "backend/legacy_export.py": "import db\n",
+        }
+    )
+    found = consolidate(repo, "investigate", "legacy_export", "--json")
+    assert found.returncode == 0, found.stderr
+    rows = {r["path"]: r for r in json.loads(found.stdout)["files"]}
+    assert rows["backend/legacy_export.py"]["verdict"] == "remove"
+    assert rows["backend/legacy_export.py"]["reason"] == "part of the component"
+    assert rows["backend/db.py"]["verdict"] == "keep"
+    assert rows["backend/db.py"]["chain"] == [
+        "backend/db.py",
+        "backend/app.py",
+        "run by docker-compose.yml: service api command/entrypoint/Dockerfile CMD",
+    ]

@@ -8,7 +8,15 @@ from textwrap import dedent
 
 import pytest
 
-from consolidate.analysis.pyimports import PyImport, PyScan, resolve_python, scan_file
+from consolidate.analysis.pyimports import (
+    PyImport,
+    PyScan,
+    decode,
+    likely_import_errors,
+    resolve_python,
+    scan_file,
+)
+from consolidate.analysis.pyresolve import NAME_MATCH
 from consolidate.analysis.uses import Use
 
 
@@ -492,3 +500,159 @@ def test_scanner_misses_nothing_ast_finds_in_this_project() -> None:
         scanned = scan_file(str(path), data).imports
         got = Counter((i.module, i.level) for i in scanned if i.kind != "dynamic")
         assert not expected - got, path
+
+
+# -- Python 3 semantics: the standard library, shadowing, coding lines, name matches ----------
+
+
+def test_a_package_sibling_named_like_the_stdlib_is_not_what_it_imports() -> None:
+    files = {
+        "backend/app/__init__.py": "",
+        "backend/app/views.py": "import json\nimport logging.handlers\nfrom email import message\n",
+        "backend/app/json.py": "",
+        "backend/app/logging.py": "",
+        "backend/app/email/__init__.py": "",
+    }
+    assert resolve(files) == []
+
+
+@pytest.mark.parametrize("name", ["imp", "distutils", "asyncore", "cgi", "telnetlib", "lib2to3"])
+def test_modules_removed_from_the_stdlib_are_still_its_names(name: str) -> None:
+    files = {"pkg/__init__.py": "", "pkg/mod.py": f"import {name}\n", f"pkg/{name}.py": ""}
+    assert resolve(files) == []
+
+
+def test_a_file_in_a_scripts_own_folder_shadows_the_stdlib() -> None:
+    files = {
+        "tools/report.py": "import json\nimport sys\n",
+        "tools/json.py": "",  # `python tools/report.py`: tools/ is sys.path[0]
+        "tools/sys.py": "",  # sys is loaded before any script runs: never shadowed
+    }
+    assert [(u.line, u.targets, u.kind, u.certain) for u in resolve(files)] == [
+        (1, ("tools/json.py",), "import", True)
+    ]
+
+
+def test_the_import_root_and_an_inserted_folder_shadow_the_stdlib_an_appended_one_not() -> None:
+    files = {
+        "backend/app/__init__.py": "",
+        "backend/app/views.py": "import logging\n",
+        "backend/logging.py": "",  # backend/ must be on sys.path for `import app` to work
+        "worker/run.py": (
+            "import os, sys\n"
+            'sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))\n'
+            'sys.path.append(os.path.join(os.path.dirname(__file__), "vendor"))\n'
+            "import queue\nimport secrets\n"
+        ),
+        "worker/lib/queue.py": "",
+        "worker/vendor/secrets.py": "",  # appended: after the stdlib, never reached
+    }
+    got = [(u.source, u.targets, u.kind, u.certain) for u in resolve(files)]
+    assert got == [
+        ("backend/app/views.py", ("backend/logging.py",), "import", True),
+        ("worker/run.py", ("worker/lib/queue.py",), "sys.path import", True),
+    ]
+
+
+def test_when_the_stdlib_may_be_shadowed_the_edge_stays_uncertain() -> None:
+    files = {
+        "cli/__init__.py": "",
+        "cli/main.py": 'import json\nif __name__ == "__main__":\n    pass\n',  # python cli/main.py
+        "cli/json.py": "",
+        "services/api/app/__init__.py": "",
+        "services/api/app/routes.py": "import csv\n",
+        "services/csv.py": "",  # further up: on sys.path only if the process starts there
+        "loader.py": "import sys\nsys.path.insert(0, os.environ['X'])\nimport string\n",
+        "vendor/string.py": "",  # the unknown folder may be vendor/
+        "vendor/pkg/__init__.py": "",
+        "vendor/pkg/string.py": "",  # a package's folder is no sys.path entry
+    }
+    got = {u.source: (u.targets, u.kind, u.certain) for u in resolve(files)}
+    assert got == {
+        "cli/main.py": (("cli/json.py",), "uncertain import", False),
+        "services/api/app/routes.py": (("services/csv.py",), "uncertain import", False),
+        "loader.py": (("vendor/string.py",), "uncertain import", False),
+    }
+
+
+SHIFT_JIS = '# -*- coding: shift_jis -*-\n"""設定の一覧表"""\nimport display\n'
+
+
+def test_a_coding_line_decodes_the_file_so_no_import_is_lost() -> None:
+    data = SHIFT_JIS.encode("shift_jis")
+    assert b'\\"""' in data  # 表 ends in 0x5C: read as UTF-8 it escapes the closing quotes
+    assert not scan_file("x.py", data.replace(b"shift_jis", b"utf-8")).imports
+    ast.parse(data)  # what Python reads
+    assert [(i.module, i.line) for i in scan_file("x.py", data).imports] == [("display", 3)]
+    assert decode(data) == SHIFT_JIS
+    latin = "#!/usr/bin/env python\n# vim: set fileencoding=latin-1 :\ns = 'café'\n"
+    assert decode(latin.encode("latin-1")) == latin
+
+
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        (b"# coding: klingon\nimport a  # \xc3\xa9\n", "# coding: klingon\nimport a  # \u00e9\n"),
+        (b"# coding: klingon\nimport a  # \xe9\n", "# coding: klingon\nimport a  # \u00e9\n"),
+        (b"# coding: utf-16\nimport a\n", "# coding: utf-16\nimport a\n"),
+        (b"x = 1\ny = 2\n# coding: latin-1\n", "x = 1\ny = 2\n# coding: latin-1\n"),
+    ],
+)
+def test_an_unknown_or_unusable_coding_falls_back(data: bytes, text: str) -> None:
+    assert decode(data) == text
+
+
+def test_a_name_match_elsewhere_is_uncertain() -> None:
+    files = {
+        "api/main.py": (
+            "import os, sys\n"
+            'sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "shared"))\n'
+            "import ratelimit\n"
+        ),
+        "shared/ratelimit.py": "",
+        "jobs/run.py": "import ratelimit\n",  # api/main.py's sys.path is not this process's
+        "conftest.py": "import sys, os\nsys.path.insert(0, os.path.dirname(__file__) + '/shared')\n",
+        "tests/test_limits.py": "import ratelimit\n",  # pytest ran conftest.py first
+    }
+    got = {u.source: (u.targets, u.kind, u.certain) for u in resolve(files)}
+    assert got == {
+        "api/main.py": (("shared/ratelimit.py",), "sys.path import", True),
+        "jobs/run.py": (("shared/ratelimit.py",), NAME_MATCH, False),
+        "tests/test_limits.py": (("shared/ratelimit.py",), "import", True),
+    }
+
+
+def likely_errors(files: dict[str, str]) -> list[tuple[str, int, str]]:
+    data = {path: dedent(text).encode() for path, text in files.items()}
+    uses = resolve_python({p: scan_file(p, d) for p, d in data.items()}, list(files))
+    found = likely_import_errors(uses, list(files), data.get, set(files))
+    return [(e["path"], e["line"], e["reason"]) for e in found]
+
+
+BROKEN = """\
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "python-scrapers"))
+    from scheduler import Scheduler
+    from sites import SITES
+    """
+
+
+def test_a_missing_sys_path_folder_makes_a_name_match_a_likely_import_error() -> None:
+    files = {
+        "scrapers/run.py": BROKEN,
+        "scrapers/sites.py": "",
+        "backend/lib/scheduler.py": "",
+    }
+    assert likely_errors(files) == [
+        (
+            "scrapers/run.py",
+            5,
+            "it puts python-scrapers on sys.path, a folder the repository does not have;"
+            " the module is found only by name, at backend/lib/scheduler.py",
+        )
+    ]
+    assert likely_errors({**files, "python-scrapers/README.md": ""}) == []
+    unreadable = BROKEN.replace("import sys\n", "import sys\nsys.path.append(sys.argv[1])\n")
+    assert likely_errors({**files, "scrapers/run.py": unreadable}) == []

@@ -3,15 +3,15 @@
 A file a kept service's image is built from is in use even when no code imports it. Which
 files count depends on what the removal shares with that service:
 
-- its Dockerfile and env files always count;
-- a folder it builds from, copies or mounts that a removed service also builds from, copies or
-  mounts is a shared build input: every file in it counts (removing `jupyterhub` must not take
+- its Dockerfile, its env files, and single files it copies or mounts always count;
+- a folder it builds from, copies or mounts counts whole when a removed service also builds
+  from, copies or mounts it: a shared build input (removing `jupyterhub` must not take
   `jupyterhub/`, from which `jupyterhub-user` builds too);
-- any other such folder counts except for the files a removed service runs and what they
-  import: a worker that runs the API's image takes its own script with it, not the API's code.
+- any other folder says nothing about the files in it: a service that builds from `./backend`
+  does not keep a dead module of `backend/` alive (imports and commands decide that), and a
+  worker that runs the API's image takes its own script with it, not the API's code.
 
-A folder as wide as the compose file's own, or the repository, says nothing about any one file
-in it: only narrower folders and single files count.
+A folder as wide as the compose file's own, or the repository, is never shared.
 """
 
 from __future__ import annotations
@@ -25,13 +25,9 @@ from consolidate.analysis.uses import Root
 
 
 def shared_inputs(
-    facts: Iterable[ServiceFact],
-    removed: Collection[tuple[str, str]],
-    tracked: Sequence[str],
-    owned: Collection[str] = (),
+    facts: Iterable[ServiceFact], removed: Collection[tuple[str, str]], tracked: Sequence[str]
 ) -> dict[str, list[Root]]:
-    """Each tracked file a kept service needs to build or run, with how, as entry points.
-    `owned`: the files the removed services run and what those import."""
+    """Each tracked file a kept service needs to build or run, with how, as entry points."""
     ordered = sorted(tracked)
     facts = list(facts)
     builders = {f"{f.file}:{f.service}": f for f in facts}
@@ -42,11 +38,12 @@ def shared_inputs(
         if (fact.file, fact.service) in removed:
             continue
         for path, how, folder in _inputs(fact, builders.get(fact.image_from or "")):
-            shared = folder is None or any(_overlap(folder, other) for other in theirs)
-            for found in _under(ordered, path):
-                if shared or found not in owned:
-                    via = f"{fact.file}: service {fact.service} {how}"
-                    out.setdefault(found, []).append(Root(found, "build", via, fact.service))
+            files = _under(ordered, path)
+            if folder is not None and files != [path] and not _shared(folder, theirs):
+                continue
+            via = f"{fact.file}: service {fact.service} {how}"
+            for found in files:
+                out.setdefault(found, []).append(Root(found, "build", via, fact.service))
     return out
 
 
@@ -80,6 +77,10 @@ def _folders(fact: ServiceFact) -> Iterable[str]:
     for folder in (fact.build_context or "", *copies, *fact.mounts):
         if folder not in wide:
             yield folder
+
+
+def _shared(folder: str, theirs: Iterable[str]) -> bool:
+    return any(_overlap(folder, other) for other in theirs)
 
 
 def _overlap(a: str, b: str) -> bool:

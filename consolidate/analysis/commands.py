@@ -1,7 +1,10 @@
 """Commands and Dockerfiles: which repository files a command line or an image runs.
 
 Shared by `compose_facts` (what a compose service runs) and `entry_points` (what Dockerfiles,
-scripts and package.json run). Lenient: what cannot be parsed is skipped, never guessed.
+scripts and package.json run). Lenient: what cannot be parsed is skipped, never guessed. How a
+Python service names its module (`python -m`, uvicorn/gunicorn/flask... `module:attr`, their
+`--app-dir`/`--chdir`, PYTHONPATH) is read by `frameworks.servers.launch_refs`; a line's `cd`
+and `VAR=value` words carry over to the commands after them.
 """
 
 from __future__ import annotations
@@ -11,9 +14,11 @@ import posixpath
 import re
 import shlex
 from collections.abc import Callable, Collection, Iterator
+from collections.abc import Mapping as Map
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 
+from consolidate.analysis.frameworks.servers import launch_refs
 from consolidate.workspace import repo_join
 
 Reader = Callable[[str], bytes | None]
@@ -51,7 +56,8 @@ _OPERATORS = frozenset({";", ";;", "&", "&&", "|", "||", "|&"})
 _FILE_LIKE = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,9}$")
 _MODULE = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 _MODULE_ATTR = re.compile(r"([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*):[A-Za-z_][\w.]*(?:\(.*\))?")
-_PYTHON = re.compile(r"python|^py$|^uv$", re.IGNORECASE)
+_VARIABLE = re.compile(r"\$\{(\w+)\}|\$(\w+)")
+_ASSIGNMENT = re.compile(r"([A-Za-z_]\w*)=(.*)", re.DOTALL)
 _JS_TO_TS = {".js": (".ts", ".tsx"), ".jsx": (".tsx",), ".mjs": (".mts",), ".cjs": (".cts",)}
 _BUILD_DIRS = ("dist", "build", "out", "lib")
 
@@ -74,31 +80,74 @@ def split_command(text: str) -> list[list[str]]:
     return [command for command in commands if command]
 
 
-def command_refs(command: object) -> list[Ref]:
-    """The paths a command may run. `command` is shell form (a string) or exec form (a list)."""
+@dataclass
+class _Shell:
+    """What earlier simple commands of a line set for later ones: `cd`, `export VAR=...`."""
+
+    env: dict[str, str]
+    cwd: str = ""
+
+
+def command_refs(command: object, env: Map[str, str] | None = None) -> list[Ref]:
+    """The paths a command may run. `command` is shell form (a string) or exec form (a list);
+    `env` is the environment it runs with (PYTHONPATH and FLASK_APP matter here)."""
     if isinstance(command, str):
         commands = split_command(command)
     elif isinstance(command, list):
         commands = [[str(word) for word in command if word is not None]]
     else:
         return []
-    return [ref for words in commands for ref in _word_refs(words, 0) if ref]
+    shell = _Shell(dict(env or {}))
+    return [ref for words in commands for ref in _word_refs(words, 0, shell) if ref]
 
 
-def _word_refs(words: list[str], depth: int) -> Iterator[Ref]:
-    """Refs in one simple command; `sh -c "..."` arguments are commands of their own."""
+def _word_refs(words: list[str], depth: int, shell: _Shell) -> Iterator[Ref]:
+    """Refs in one simple command; `sh -c "..."` arguments are commands of their own. A
+    path after `cd DIR` is tried under DIR first, then as written."""
     expanded = [part for word in words for part in split_flag(word)]
+    if _change_dir(expanded, shell):
+        return
+    shell.env.update(_assignments(expanded))
+    launched, used = launch_refs(expanded, shell.env)
+    yield from (_under(shell.cwd, ref) for ref in launched)
     for i, word in enumerate(expanded):
         after = expanded[i + 1] if i + 1 < len(expanded) else ""
-        if word == "-m" and any(_PYTHON.search(w) for w in expanded[:i]):
-            yield _module_files(after, "__main__.py")
-        elif word in ("-A", "--app"):  # celery -A proj, flask --app hello
-            yield _module_files(after, "__init__.py", "celery.py")
+        if i in used:
+            continue
+        if word in ("-A", "--app"):  # celery -A proj
+            yield _under(shell.cwd, _module_files(after.split(":")[0], "__init__.py", "celery.py"))
         elif any(space in word for space in " \n\t") and depth < 3:
+            inner = _Shell(dict(shell.env), shell.cwd)
             for sub in split_command(word):
-                yield from _word_refs(sub, depth + 1)
+                yield from _word_refs(sub, depth + 1, inner)
         else:
-            yield _path_ref(word)
+            yield _under(shell.cwd, _path_ref(word))
+
+
+def _change_dir(words: list[str], shell: _Shell) -> bool:
+    """`cd DIR` (or `pushd DIR`): later paths are relative to DIR; True when it is one."""
+    if len(words) != 2 or words[0] not in ("cd", "pushd") or "$" in words[1]:
+        return False
+    shell.cwd = posixpath.normpath(posixpath.join(shell.cwd, words[1]))
+    return True
+
+
+def _assignments(words: list[str]) -> dict[str, str]:
+    """`VAR=value` words before the program, also after `env` or `export`."""
+    found: dict[str, str] = {}
+    for word in words:
+        match = _ASSIGNMENT.fullmatch(word)
+        if match:
+            found[match[1]] = match[2]
+        elif word not in ("env", "export"):
+            break
+    return found
+
+
+def _under(cwd: str, ref: Ref) -> Ref:
+    if not cwd or cwd == "." or not ref:
+        return ref
+    return tuple(dict.fromkeys([*(posixpath.join(cwd, a) for a in ref), *ref]))
 
 
 def split_flag(word: str) -> list[str]:
@@ -157,6 +206,7 @@ class Stage:
     entrypoint: object = None
     runs: list[object] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)  # what COPY/ADD read from the context
+    env: dict[str, str] = field(default_factory=dict)  # ENV, as later instructions see it
 
 
 def _instructions(text: str) -> Iterator[tuple[str, str]]:
@@ -190,6 +240,8 @@ def parse_dockerfile(text: str, context: str, tracked: Collection[str]) -> list[
             stages[-1].workdir = container_join(stages[-1].workdir, args.strip("'\""))
         elif instruction in ("COPY", "ADD"):
             _add_copy(stages[-1], args, context, tracked)
+        elif instruction == "ENV":
+            stages[-1].env.update(_env_pairs(args, stages[-1].env))
         elif instruction == "CMD":
             stages[-1].cmd = exec_or_shell(args)
         elif instruction == "ENTRYPOINT":
@@ -213,7 +265,23 @@ def _new_stage(args: str, stages: list[Stage]) -> Stage:
         copies=list(parent.copies),
         runs=list(parent.runs),
         sources=list(parent.sources),
+        env=dict(parent.env),
     )
+
+
+def _env_pairs(args: str, before: dict[str, str]) -> dict[str, str]:
+    """`ENV A=1 B="two words"` or the old `ENV A one value`, `$A`/`${A}` filled in from what
+    the stage set before (an unset variable is empty), as Docker does.
+    https://docs.docker.com/reference/dockerfile/#env"""
+    words = _split_words(args)
+    if words and "=" not in words[0]:
+        pairs = [(words[0], args.split(None, 1)[1] if len(words) > 1 else "")]
+    else:
+        pairs = [(w.partition("=")[0], w.partition("=")[2]) for w in words if "=" in w]
+    found: dict[str, str] = {}
+    for name, value in pairs:
+        found[name] = _VARIABLE.sub(lambda m: {**before, **found}.get(m[1] or m[2], ""), value)
+    return found
 
 
 def exec_or_shell(args: str) -> object:

@@ -6,6 +6,8 @@ Compose tags the image a service builds with its `image:` or, without one, with
 a tag runs that build: its files come from the builder's context and Dockerfile stage. Only
 services of one compose project are matched, the same file and the compose files of its folder;
 the folder of a root compose file is the repository's, whose name is not known here.
+`service_env` is the environment the container starts with (the image's ENV, env_file,
+environment), which decides where Python looks for the modules a command names.
 https://docs.docker.com/reference/cli/docker/compose/build/
 https://docs.docker.com/reference/compose-file/build/#tags
 https://docs.docker.com/compose/how-tos/project-name/
@@ -181,3 +183,54 @@ def builds_of(
         owner = builds[(path, name)]
         builds[key] = Build(owner.context, owner.dockerfile, owner.stage, f"{path}:{name}")
     return builds
+
+
+def service_env(
+    spec: dict[str, Any],
+    folder: str,
+    image_env: dict[str, str],
+    tracked: frozenset[str],
+    read: Reader,
+) -> dict[str, str]:
+    """The environment a service's container starts with, as far as the repository says: the
+    image's ENV, then its `env_file:` files in order, then `environment:` (list or mapping).
+    A value that needs an unset variable keeps the parts that do not (`/a:${PYTHONPATH}`).
+    https://docs.docker.com/reference/compose-file/services/#environment"""
+    env = dict(image_env)
+    files = spec.get("env_file")
+    for entry in files if isinstance(files, list) else [files]:
+        written = entry.get("path") if isinstance(entry, dict) else entry
+        path = repo_join(folder, interpolate(written) or "") if isinstance(written, str) else None
+        env.update(_dotenv(_read_text(read, tracked, path)))
+    for name, raw in _pairs(spec.get("environment")):
+        filled = _fill(str(raw)) if raw is not None else None
+        if filled is not None:
+            env[str(name)] = filled
+    return env
+
+
+def _pairs(value: object) -> list[tuple[object, object]]:
+    """`environment:` as a mapping, or a list of `NAME=value` (a bare `NAME` passes the host's)."""
+    if isinstance(value, dict):
+        return list(value.items())
+    items = [str(item) for item in value] if isinstance(value, list) else []
+    return [(item.partition("=")[0], item.partition("=")[2]) for item in items if "=" in item]
+
+
+def _dotenv(text: str) -> dict[str, str]:
+    """`NAME=value` lines of an env file (`export ` and quotes allowed, comments skipped)."""
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        name, equals, value = line.strip().removeprefix("export ").partition("=")
+        if equals and name.strip() and not name.startswith("#"):
+            found[name.strip()] = value.strip().strip("'\"")
+    return found
+
+
+def _fill(value: str) -> str | None:
+    whole = interpolate(value)
+    if whole is not None:
+        return whole
+    parts = [interpolate(part) for part in value.split(":")]
+    kept = [part for part in parts if part]
+    return ":".join(kept) if kept else None

@@ -29,7 +29,14 @@ from consolidate.analysis.commands import (
     split_command,
     split_flag,
 )
-from consolidate.analysis.compose_builds import Build, builds_of, copy_sources, interpolate
+from consolidate.analysis.compose_builds import (
+    Build,
+    builds_of,
+    copy_sources,
+    interpolate,
+    service_env,
+)
+from consolidate.analysis.frameworks.servers import env_refs
 from consolidate.compose.projects import is_compose_name
 from consolidate.workspace import repo_join
 
@@ -51,6 +58,9 @@ class ServiceFact:
     mounts: tuple[str, ...] = ()  # repository paths bind-mounted into it ("." for the root)
     copies: tuple[str, ...] = ()  # repository paths its image's stage COPYs/ADDs ("." the root)
     env_files: tuple[str, ...] = ()  # repository paths of its env_file: entries
+    # `__init__.py` of the packages of the modules it runs by name (`python -m pkg.mod`,
+    # `uvicorn pkg.main:app`): Python runs them before the module.
+    package_files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -193,6 +203,7 @@ def _service(
     decide what its warnings are."""
     own = build.owner is None and build.context is not None
     mounts = _mounts(spec.get("volumes"), file.folder)
+    runs, packages = _entry_files(file, spec, build, mounts)
     fact = ServiceFact(
         file=file.path,
         service=name,
@@ -201,7 +212,8 @@ def _service(
         depended_on_by=dependents,
         build_context=(build.context or ".") if own else None,
         dockerfile=build.dockerfile if build.owner is None else None,
-        entry_files=_entry_files(file, spec, build, mounts),
+        entry_files=runs,
+        package_files=packages,
         line=file.line(name),
         image_from=build.owner,
         mounts=tuple(dict.fromkeys(m.repo or "." for m in mounts if m.repo is not None)),
@@ -215,10 +227,12 @@ def _service(
 
 def _entry_files(
     file: _File, spec: dict[str, Any], build: Build, mounts: list[_Mount]
-) -> tuple[str, ...]:
-    """What the container runs, as compose decides it: `entrypoint:` replaces the image's
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What the container runs, and the `__init__.py` of the packages of the modules it runs
+    by name (Python runs them first), as compose decides it: `entrypoint:` replaces the image's
     ENTRYPOINT and drops its CMD; `command:` replaces the CMD. A service that reuses another's
-    build runs that image with its own command, mounts and working_dir."""
+    build runs that image with its own command, mounts and working_dir. Modules a command or
+    FLASK_APP names are looked for in the working folder, then in PYTHONPATH's folders."""
     stage, workdir = build.stage, spec.get("working_dir")
     paths = ContainerPaths(
         workdir if isinstance(workdir, str) else stage.workdir,
@@ -230,10 +244,13 @@ def _entry_files(
     if entrypoint is None:
         entrypoint = stage.entrypoint
         command = stage.cmd if command is None else command
-    entry: list[str] = []
-    for ref in command_refs(entrypoint) + command_refs(command):
-        entry.extend(p for p in paths.resolve(ref, file.tracked) if p not in entry)
-    return tuple(entry)
+    env = service_env(spec, file.folder, stage.env, file.tracked, file.read)
+    found: dict[bool, list[str]] = {True: [], False: []}
+    for ref in command_refs(entrypoint, env) + command_refs(command, env) + env_refs(env):
+        package = all(a.endswith("/__init__.py") for a in ref)
+        files = found[package]
+        files.extend(p for p in paths.resolve(ref, file.tracked) if p not in files)
+    return tuple(found[False]), tuple(p for p in found[True] if p not in found[False])
 
 
 def _text(value: object) -> str | None:

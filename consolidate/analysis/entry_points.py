@@ -124,7 +124,7 @@ def _compose_roots(compose: ComposeFacts) -> Iterator[Root]:
     names all three so a reader knows where to look."""
     for fact in compose.services:
         detail = f"service {fact.service} command/entrypoint/Dockerfile CMD"
-        for path in fact.entry_files:
+        for path in (*fact.entry_files, *fact.package_files):
             yield _root(path, "compose", fact.file, detail, service=fact.service)
 
 
@@ -137,7 +137,7 @@ def _dockerfile_roots(repo: _Repo) -> Iterator[Root]:
             where = ContainerPaths(stage.workdir, (), tuple(stage.copies), context)
             commands = [("CMD", stage.cmd), ("ENTRYPOINT", stage.entrypoint)]
             for label, command in [*commands, *(("RUN", run) for run in stage.runs)]:
-                for ref in command_refs(command):
+                for ref in command_refs(command, stage.env):
                     files = where.resolve(ref, repo.tracked) or repo.under([""], [ref], code=True)
                     if label == "RUN":
                         files = [f for f in files if posixpath.splitext(f)[1] in CODE_SUFFIXES]

@@ -62,6 +62,9 @@ class Graph:
 
 
 SELF_ROOTS = {"main", "test", "tool"}
+# A use that may be no use at all (a module's name in a string may be a logger's name): what
+# only such uses reach from outside stays for a person to look at (`review`), never `keep`.
+GUESSES = {"names it in a string"}
 
 
 def runner_file(root: Root) -> str:
@@ -116,6 +119,13 @@ class Judge:
     def outside_importers(self, path: str) -> list[str]:
         return sorted(u for u in self.graph.importers.get(path, {}) if u not in self.removal)
 
+    def sure(self, user: str, path: str) -> bool:
+        use = self.graph.importers.get(path, {}).get(user)
+        return use is None or use.kind not in GUESSES
+
+    def sure_importers(self, path: str) -> list[str]:
+        return [u for u in self.outside_importers(path) if self.sure(u, path)]
+
     def used_from_outside(self, path: str) -> bool:
         users = self.graph.importers.get(path, {})
         return any(u not in self.removal for u in users) or bool(self.outside_roots(path))
@@ -150,14 +160,16 @@ class Judge:
             p
             for p in sorted(staying)
             if any(r.production for r in self.outside_roots(p))
-            or any(map(self.production_user, self.outside_importers(p)))
+            or any(map(self.production_user, self.sure_importers(p)))
         )
         while todo:
             path = todo.popleft()
             if self.status[path] == "keep":
                 continue
             self.status[path] = "keep"
-            todo.extend(t for t in self.graph.imports.get(path, ()) if t in staying)
+            todo.extend(
+                t for t in self.graph.imports.get(path, ()) if t in staying and self.sure(path, t)
+            )
 
     def verdict(self, path: str) -> Verdict:
         if path in self.removal:
@@ -171,7 +183,9 @@ class Judge:
             first = users[0] if users else used_by[0]
             reason = f"used by {first}" + (f" and {len(used_by) - 1} more" if used_by[1:] else "")
         else:
-            reason = "used only by tests, examples or scripts: " + ", ".join(used_by[:3])
+            guessed = not roots and not any(self.sure(u, path) for u in users)
+            what = "named only in strings" if guessed else "used only by tests, examples or scripts"
+            reason = f"{what}: " + ", ".join(used_by[:3])
         return Verdict(path, status, reason, used_by, self.chain(path), path in self.seeds)
 
     def entry_roots(self, roots: list[Root], production: bool) -> list[Root]:

@@ -19,9 +19,11 @@ from consolidate.analysis.compose_facts import ComposeFacts, compose_facts
 from consolidate.analysis.entry_points import find_roots
 from consolidate.analysis.graph import Graph, Judge, orphans
 from consolidate.analysis.history import file_facts, history
+from consolidate.analysis.pyimports import likely_import_errors
 from consolidate.analysis.references import find_references
 from consolidate.analysis.scan import Scanned, Snapshot, scan
-from consolidate.analysis.uses import Root
+from consolidate.analysis.strings import named_in_strings
+from consolidate.analysis.uses import Root, Use
 from consolidate.compose.project import files_to_name
 from consolidate.compose.projects import ComposeProject, find_projects
 from consolidate.gitio import Git
@@ -56,7 +58,17 @@ class Engine:
         ]
         self.frameworks = frameworks.load(self.paths, self.snapshot.read)
         self.roots += self.frameworks.roots
-        self.graph = Graph.build([*self.scanned.uses, *self.frameworks.uses], self.roots)
+        # Last, so a file's certain import of another is the use the graph keeps for the pair.
+        self.strings = named_in_strings(self.paths, self.snapshot.read, skip=self.read_elsewhere())
+        self.uses = [*self.scanned.uses, *self.frameworks.uses, *self.strings]
+        self.graph = Graph.build(self.uses, self.roots)
+
+    def read_elsewhere(self) -> set[str]:
+        """Files whose strings are not guesses: compose files (read service by service, so a
+        removed service's command frees what it runs) and playbooks (they name what goes)."""
+        compose = {s.file for s in self.compose.services}
+        compose |= {f for project in self.projects for f in project.files}
+        return compose | {p for p in self.paths if p.startswith("playbooks/")}
 
     def history(
         self, paths: list[str], rows: list[dict[str, Any]], date: str, **options: Any
@@ -115,13 +127,12 @@ def investigate(
     }
     runs = {f for s in service_facts for f in s.entry_files}
     seeds |= set(files) | runs
-    owned = engine.graph.reached(runs)
     judge = Judge(
         engine.graph,
         seeds,
         removed_services=component.removed,
         non_production=engine.non_production(),
-        inputs=shared_inputs(engine.compose.services, component.removed, engine.paths, owned),
+        inputs=shared_inputs(engine.compose.services, component.removed, engine.paths),
     )
     verdicts = judge.judge()
     rows = [
@@ -149,6 +160,9 @@ def investigate(
         ),
         "warnings": [vars(w) for w in [*engine.compose.warnings, *engine.frameworks.warnings]],
         "uncertain": uncertain_uses(engine, verdicts),
+        "import_errors": likely_import_errors(
+            engine.scanned.uses, engine.paths, engine.snapshot.read, verdicts
+        ),
         "edges": sorted(
             [source, target]
             for source in verdicts
@@ -195,17 +209,34 @@ def uncertain_uses(engine: Engine, verdicts: Collection[str]) -> list[dict[str, 
 
 
 def find_orphans(git: Git, *, date: str, engine: Engine | None = None) -> dict[str, Any]:
-    """Source files no entry point reaches, largest and oldest first."""
+    """Source files no entry point reaches (`orphans`), and those only uncertain uses reach
+    (`uncertain`: an import that could mean several files, a module named in a string),
+    largest and oldest first."""
     engine = engine or Engine(git)
-    lonely = orphans(engine.graph, engine.scanned.code_files, engine.roots)
-    rows = [file_facts(engine.snapshot.read, p) for p in lonely]
-    engine.history(lonely, rows, date)
-    rows.sort(key=lambda r: (-r["bytes"], r.get("first") or "9999"))
+    code = engine.scanned.code_files
+    # A config is read by something even when no file names it: for sure when a framework's
+    # plugin reads it, maybe when only its strings name files.
+    known = [*engine.roots, *config_roots(engine.frameworks.uses, code)]
+    lonely = orphans(engine.graph, code, [*known, *config_roots(engine.strings, code)])
+    sure = Graph.build([u for u in engine.uses if u.certain], engine.roots)
+    maybe = sorted(set(orphans(sure, code, known)) - set(lonely))
+    rows = {p: file_facts(engine.snapshot.read, p) for p in [*lonely, *maybe]}
+    engine.history(list(rows), list(rows.values()), date)
     return {
-        "orphans": rows,
+        "orphans": by_size([rows[p] for p in lonely]),
+        "uncertain": by_size([rows[p] for p in maybe]),
         "code_files": len(engine.scanned.code_files),
         "roots": len(engine.roots),
     }
+
+
+def config_roots(uses: Iterable[Use], code: Collection[str]) -> list[Root]:
+    configs = {u.source for u in uses} - set(code)
+    return [Root(p, "config", f"{p}: names files", production=False) for p in sorted(configs)]
+
+
+def by_size(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(rows, key=lambda r: (-r["bytes"], r.get("first") or "9999"))
 
 
 def chains(rows: Iterable[dict[str, Any]]) -> list[str]:

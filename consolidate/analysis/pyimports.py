@@ -1,63 +1,31 @@
-"""Find Python imports without parsing, and resolve them to the repository's files.
+"""Find Python imports without parsing; `pyresolve` resolves them to the repository's files.
 
 Scanning is line-oriented, not `ast`: parsing every file of a 20,000-file repository costs
 seconds, regexes cost milliseconds. Lines inside triple-quoted strings (docstrings) are skipped;
 an odd construct can make the scanner see an import that is not there, which only keeps a file.
+A file is decoded as Python decodes it: UTF-8, or the encoding its coding line names (PEP 263).
+Imports under `if TYPE_CHECKING:` count like any other.
 
-Resolution of an absolute import (`import a.b`, `from a import b`), in this order:
-
-1. *Near* folders: a folder on the way from the importing file up to the repository root (its
-   script folder, its service folder, the root), or a folder the file put on `sys.path`. Python
-   code runs with one of those on its path, so a match there is certain. Several near folders
-   matching different files are all targets, uncertain.
-2. *Source roots*: every folder without `__init__.py` holding a package (`src/`, `backend/`
-   with `backend/app/__init__.py`), every folder named `src`, every folder any file put on
-   `sys.path`. When the only file the module could be is in one of those, it is certain.
-3. Otherwise every tracked file it could be (`**/a/b.py`, `**/a/b/__init__.py`), uncertain.
-   A file that changed `sys.path` in a way the scanner does not understand gets this list
-   whenever it is longer than the near one: the unknown folder may shadow the near one.
-
-Relative imports are certain. Targets include the `__init__` of every package on the way (it
-runs), and `from p import x` adds `p/x.py` when x is a submodule. `from p import *` and
-`import_module(f"p.{name}")` add a second, uncertain `Use` with every submodule of p.
-Imports under `if TYPE_CHECKING:` count like any other. Modules matching no repository file
-at all (stdlib, third-party) produce no `Use`; a file importing itself does not either.
+`likely_import_errors` names imports that can only fail: the file puts folders the repository
+does not have on `sys.path`, and the module it imports is found only by name, elsewhere.
 """
 
 from __future__ import annotations
 
+import codecs
+import io
 import re
+import tokenize
 from bisect import bisect_right
-from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Iterator
+from typing import Any
 
 from consolidate.analysis.pypaths import added_folder
+from consolidate.analysis.pyresolve import NAME_MATCH
+from consolidate.analysis.pyresolve import PyImport as PyImport
+from consolidate.analysis.pyresolve import PyScan as PyScan
+from consolidate.analysis.pyresolve import resolve_python as resolve_python
 from consolidate.analysis.uses import Use
-
-
-@dataclass(frozen=True)
-class PyImport:
-    """One target group: `import a.b` is ("a.b", (), 0); `from ..p import x, y` is ("p", ("x", "y"), 2).
-
-    kind is "import", "from" or "dynamic". names ("*",) means every submodule may be imported.
-    """
-
-    module: str
-    names: tuple[str, ...]
-    level: int
-    line: int
-    kind: str
-    text: str
-
-
-@dataclass(frozen=True)
-class PyScan:
-    """What one file says; plain data, so worker processes can return it."""
-
-    imports: tuple[PyImport, ...]
-    sys_paths: tuple[str | None, ...]  # repository-relative folders, None for "did not understand"
-    main_guard: bool
-
 
 _STATEMENT = re.compile(
     r"[ \t]*(?:(?:try|else|finally|except\b[^:\n]*|(?:el)?if\b[^:\n]*)[ \t]*:[ \t]*)?"
@@ -177,7 +145,7 @@ def scan_file(path: str, data: bytes) -> PyScan:
     """The imports, `sys.path` additions and `__main__` guard of one Python file."""
     if b"import" not in data and b"__main__" not in data:
         return PyScan((), (), False)
-    text = _Text(data.decode("utf-8-sig", errors="replace"))
+    text = _Text(decode(data))
     main = any(
         (m := _MAIN.match(text.text, start, end)) and not text.in_string(m.end())
         for start, end in text.hits("__main__")
@@ -190,10 +158,36 @@ def scan_file(path: str, data: bytes) -> PyScan:
     if "importlib" in tops or "__import__" in text.text:
         imports += _dynamic_imports(text)
         imports.sort(key=lambda imp: imp.line)
-    sys_paths = list(_sys_paths(path, text)) if tops & {"sys", "site"} else []
+    added = list(_sys_paths(path, text)) if tops & {"sys", "site"} else []
     if any(imp.module == "sys" and "path" in imp.names for imp in imports):
-        sys_paths.append(None)  # `from sys import path`: changes not followed
-    return PyScan(tuple(imports), tuple(dict.fromkeys(sys_paths)), main)
+        added.append((None, False))  # `from sys import path`: changes not followed
+    sys_paths = tuple(dict.fromkeys(folder for folder, _ in added))
+    front = {folder for folder, last in added if not last}
+    appended = tuple(f for f in sys_paths if f is not None and f not in front)
+    return PyScan(tuple(imports), sys_paths, main, appended)
+
+
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=]")
+
+
+def decode(data: bytes) -> str:
+    """The text Python reads: UTF-8 (a BOM allowed), or what a PEP 263 coding line in the
+    first two lines names. An unknown or non-ASCII-compatible encoding falls back to UTF-8,
+    then Latin-1, which keep every ASCII import."""
+    end = data.find(b"\n", data.find(b"\n") + 1)
+    end = len(data) if end < 0 else end
+    if data.find(b"coding", 0, end) < 0 or not any(map(_CODING.match, data[:end].split(b"\n"))):
+        return data.decode("utf-8-sig", errors="replace")
+    try:
+        encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+        if codecs.encode("import", encoding) == b"import":
+            return data.decode(encoding, errors="replace")
+    except (SyntaxError, LookupError, UnicodeError):
+        pass  # Python would refuse the file; read what it can
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
 
 
 def _static_imports(text: _Text) -> Iterator[PyImport]:
@@ -268,122 +262,49 @@ def _dynamic(m: re.Match[str]) -> tuple[str, tuple[str, ...], int] | None:
     return (body, names, level) if (body or level) and _valid(body, level) else None
 
 
-def _sys_paths(path: str, text: _Text) -> Iterator[str | None]:
+def _sys_paths(path: str, text: _Text) -> Iterator[tuple[str | None, bool]]:
+    """(folder or None, whether it lands after the standard library) per `sys.path` change."""
     for needle in ("sys.path", "site.addsitedir"):
         for pos in text.find_all(needle):
             if m := _SYS_PATH.match(text.text, pos):
-                yield added_folder(path, text.text, m, pos) if m[0].endswith("(") else None
+                folder = added_folder(path, text.text, m, pos) if m[0].endswith("(") else None
+                yield folder, m[1] != "insert"
 
 
-class _Index:
-    """Every (root folder, dotted name) under which a tracked .py/.pyi file can be imported."""
-
-    def __init__(self, paths: Collection[str], scans: Mapping[str, PyScan]) -> None:
-        self.modules: dict[str, dict[str, list[str]]] = {}
-        self.children: dict[tuple[str, str], list[str]] = {}
-        self.inits: dict[str, list[str]] = {}
-        self.source_roots = {""}
-        for path in paths:
-            if path.endswith((".py", ".pyi")):
-                self._add(path)
-        for folder in self.inits:
-            parent = folder.rpartition("/")[0]
-            if folder and parent not in self.inits:
-                self.source_roots.add(parent)
-        self.source_roots.update(d for s in scans.values() for d in s.sys_paths if d is not None)
-
-    def _add(self, path: str) -> None:
-        folder, _, name = path.rpartition("/")
-        parts = [*(folder.split("/") if folder else []), name.rpartition(".")[0]]
-        if parts[-1] == "__init__":
-            self.inits.setdefault(folder, []).append(path)
-            parts.pop()
-        if "src" in parts:
-            self.source_roots.update(
-                "/".join(parts[: i + 1]) for i, p in enumerate(parts) if p == "src"
+def likely_import_errors(
+    uses: Iterable[Use],
+    paths: Collection[str],
+    read: Callable[[str], bytes | None],
+    sources: Collection[str],
+) -> list[dict[str, Any]]:
+    """Imports in `sources` that can only fail where the file runs: it puts folders on
+    `sys.path` that the repository does not have (and none the scanner could not read), and
+    the module is found only by its name, in a folder the file has no reason to look in."""
+    folders = _folders(paths)
+    missing: dict[str, list[str]] = {}
+    out = []
+    for use in uses:
+        if use.kind != NAME_MATCH or use.source not in sources:
+            continue
+        if use.source not in missing:
+            added = scan_file(use.source, read(use.source) or b"").sys_paths
+            gone = [d for d in added if d is not None and d not in folders]
+            missing[use.source] = gone if None not in added else []
+        if missing[use.source]:
+            reason = (
+                f"it puts {', '.join(missing[use.source])} on sys.path, a folder the repository"
+                " does not have;"
+                f" the module is found only by name, at {', '.join(use.targets)}"
             )
-        for i in range(len(parts) - 1, -1, -1):
-            root = "/".join(parts[:i])
-            self.children.setdefault((root, ".".join(parts[i:-1])), []).append(path)
-            if not parts[i].isidentifier():
-                break
-            self.modules.setdefault(".".join(parts[i:]), {}).setdefault(root, []).append(path)
-
-    def roots(self, module: str, names: tuple[str, ...]) -> set[str]:
-        found = set(self.modules.get(module, ()))
-        for name in names:
-            found.update(self.modules.get(f"{module}.{name}", ()))
-        return found
-
-    def files(self, root: str, module: str, names: tuple[str, ...]) -> list[str]:
-        """`module` at `root`, the packages it is in (their `__init__` runs), and `names` in it."""
-        parts = module.split(".") if module else []
-        dotted = [".".join(parts[: i + 1]) for i in range(len(parts))]
-        dotted += [f"{module}.{n}" if module else n for n in names if n != "*"]
-        return [f for name in dotted for f in self.modules.get(name, {}).get(root, ())]
-
-    def resolve(self, source: str, scan: PyScan, imp: PyImport, near: set[str]) -> list[Use]:
-        module, names = imp.module, imp.names
-        if imp.level:
-            base: str | None = source.rpartition("/")[0]
-            for _ in range(imp.level - 1):
-                base = base.rpartition("/")[0] if base else None
-            if base is None:
-                return []
-            roots, certain, kind = {base}, True, "relative import"
-            files = self.inits.get(base, []) + self.files(base, module, names)
-        else:
-            found = self._absolute(scan, module, names, near)
-            if found is None:
-                return []
-            roots, kind, module, names = found
-            certain = kind != "uncertain import"
-            files = [f for root in roots for f in self.files(root, module, names)]
-        if imp.kind == "dynamic":
-            kind = "dynamic import"
-        uses = [_use(source, imp, files, certain, kind)]
-        if "*" in names:  # `__all__` or the dynamic name may pick any submodule
-            maybe = [f for root in roots for f in self.children.get((root, module), ())]
-            maybe_kind = "dynamic import" if imp.kind == "dynamic" else "uncertain import"
-            uses.append(_use(source, imp, maybe, False, maybe_kind))
-        return [use for use in uses if use is not None]
-
-    def _absolute(
-        self, scan: PyScan, module: str, names: tuple[str, ...], near: set[str]
-    ) -> tuple[set[str], str, str, tuple[str, ...]] | None:
-        """Where an absolute import resolves: see the module docstring for the tiers."""
-        while not (roots := self.roots(module, names)):
-            if "." not in module:
-                return None
-            module, names = module.rpartition(".")[0], ()
-        own = {d for d in scan.sys_paths if d is not None}
-        unknown = None in scan.sys_paths
-        close = roots & near
-        if close and not (unknown and roots - close):
-            roots, kind = close, "sys.path import" if close <= own else "import"
-        elif roots <= self.source_roots and not unknown:
-            kind = "import"
-        else:
-            kind = "uncertain import"
-        return roots, "uncertain import" if len(roots) > 1 else kind, module, names
+            out.append({"path": use.source, "line": use.line, "text": use.text, "reason": reason})
+    return out
 
 
-def _use(source: str, imp: PyImport, files: list[str], certain: bool, kind: str) -> Use | None:
-    targets = tuple(sorted(set(files) - {source}))
-    return Use(source, targets, imp.line, kind, certain, imp.text) if targets else None
-
-
-def resolve_python(scans: Mapping[str, PyScan], paths: Collection[str]) -> list[Use]:
-    """One `Use` per import target group that names repository files, ordered by file and line."""
-    index = _Index(paths, scans)
-    uses: list[Use] = []
-    for source in sorted(scans):
-        scan = scans[source]
-        near = {d for d in scan.sys_paths if d is not None}
-        folder = source
-        while folder:
-            folder = folder.rpartition("/")[0]
-            near.add(folder)
-        for imp in scan.imports:
-            uses += index.resolve(source, scan, imp, near)
-    return uses
+def _folders(paths: Collection[str]) -> set[str]:
+    """Every folder holding a tracked file, and the paths themselves (a submodule is one)."""
+    found = {"", *paths}
+    for path in paths:
+        folder = path
+        while "/" in folder and (folder := folder.rpartition("/")[0]) not in found:
+            found.add(folder)
+    return found

@@ -77,8 +77,8 @@ class Resolver:
         if spec in (".", "..") or spec.startswith(("./", "../")):
             path = repo_join(folder, spec)
             return NOTHING if path is None else self._any(path)
-        if spec.startswith("#"):
-            return self._subpath_import(folder, spec)
+        if spec.startswith("#") and (imported := self._subpath_import(folder, spec)).targets:
+            return imported  # else a tsconfig `paths` key may be `#/*`
         if not spec or spec.startswith("/") or "*" in spec or "${" in spec:
             return NOTHING  # patterns: `tsimports`; absolute and aliased ones: unknown
         for config in self._configs_for(folder):

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sys
 from collections.abc import Callable, Collection
 from typing import Any
 
 from consolidate.analysis.investigation import Engine, investigate
+from consolidate.analysis.pyimports import decode
+from consolidate.analysis.pyresolve import STDLIB
 from consolidate.assess.capabilities import overlap
 from consolidate.compose.checks import load, services_of
 from consolidate.gitio import Git
@@ -44,7 +45,7 @@ def assess(
     triggers = [
         duplication(capability),
         orphaned(found, date),
-        import_errors(engine, mine, containers),
+        import_errors(engine, mine, containers, found),
         health(found),
         production(found, seeds_kept),
     ]
@@ -119,14 +120,21 @@ def orphaned(found: dict[str, Any], date: str) -> dict[str, Any]:
 
 
 def import_errors(
-    engine: Engine, mine: list[str], containers: list[dict[str, Any]]
+    engine: Engine, mine: list[str], containers: list[dict[str, Any]], found: dict[str, Any]
 ) -> dict[str, Any]:
+    """Met by a running container's import errors, imports nothing can satisfy, and imports
+    that only resolve by a name match after the file put a missing folder on `sys.path`."""
     evidence = [
         f"container {c['name']}: {c['state']}, {c['restarts']} restarts; {error}"
         for c in containers
         for error in c["errors"][-3:]
     ]
     evidence += unresolvable(engine, mine)
+    evidence += [
+        f"{e['path']}:{e['line']}: {e['text']}: {e['reason']}"
+        for e in found["import_errors"]
+        if e["path"] in mine
+    ]
     return trigger("persistent import errors", bool(evidence), evidence or ["none found"])
 
 
@@ -140,10 +148,10 @@ def unresolvable(engine: Engine, mine: list[str]) -> list[str]:
     for path in mine:
         if not path.endswith(".py"):
             continue
-        text = (engine.snapshot.read(path) or b"").decode("utf-8", errors="replace")
+        text = decode(engine.snapshot.read(path) or b"")
         for match in IMPORT.finditer(text):
             module = match.group(1) or match.group(2)
-            known = module in sys.stdlib_module_names or module in local
+            known = module in STDLIB or module in local
             if not known and module.lower() not in declared and module != "__future__":
                 line = text.count("\n", 0, match.start()) + 1
                 out.append(f"{path}:{line}: imports {module}, which nothing here provides")

@@ -151,13 +151,25 @@ def _code(step: str) -> str:
 def orphans_text(found: dict[str, Any]) -> str:
     buffer = io.StringIO()
     console = _console(buffer)
-    rows = [
-        [o["path"], str(o["lines"]), str(o["bytes"]), o.get("first") or "-", o.get("last") or "-"]
-        for o in found["orphans"]
-    ]
+    columns = ["path", "lines", "bytes", "first commit", "last commit"]
+    rows = _orphan_rows(found["orphans"])
     title = (
         f"{len(rows)} of {found['code_files']} source files are reached by none of "
         f"{found['roots']} entry points"
     )
-    console.print(_table(title, ["path", "lines", "bytes", "first commit", "last commit"], rows))
+    console.print(_table(title, columns, rows))
+    maybe = _orphan_rows(found.get("uncertain", []))
+    if maybe:
+        title = (
+            f"{len(maybe)} more are reached only through uncertain uses (an import that could "
+            "mean several files, a module or path named in a string): check them"
+        )
+        console.print(_table(title, columns, maybe))
     return buffer.getvalue()
+
+
+def _orphan_rows(found: list[dict[str, Any]]) -> list[list[str]]:
+    return [
+        [o["path"], str(o["lines"]), str(o["bytes"]), o.get("first") or "-", o.get("last") or "-"]
+        for o in found
+    ]

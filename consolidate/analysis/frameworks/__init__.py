@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import posixpath
 from dataclasses import dataclass, field
 from functools import cache
 
-from consolidate.analysis.frameworks.base import Plugin, Project, Reader, Warning_
+from consolidate.analysis.frameworks.base import UNREADABLE, Plugin, Project, Reader, Warning_
 from consolidate.analysis.uses import Root, Use
 
 
@@ -51,5 +52,20 @@ def load(paths: frozenset[str] | list[str], read: Reader) -> Loaded:
                 out.roots.append(found)
             else:
                 out.uses.append(found)
+    check_manifests(project)
     out.warnings = list(dict.fromkeys(project.warnings))
+    for warning in out.warnings:  # what a config that does not read might load: `review`
+        if warning.kind != UNREADABLE:
+            continue
+        via = f"{warning.file}:{warning.line}: {warning.message}"
+        out.roots += project.uncertain(posixpath.dirname(warning.file), via)
     return out
+
+
+def check_manifests(project: Project) -> None:
+    """Every package.json and pyproject.toml, read once more for its warning: one that does
+    not parse hides what its package runs, whether or not a plugin needed it."""
+    for path in project.named("package.json"):
+        project.load_json(path)
+    for path in project.named("pyproject.toml"):
+        project.load_toml(path)

@@ -39,6 +39,7 @@ from consolidate.analysis.uses import Root, Use
 Reader = Callable[[str], bytes | None]
 Found = Root | Use
 NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+UNREADABLE = "unreadable config"
 PY_DEPENDENCY_FILES = re.compile(r"(?:.*requirements.*\.(?:txt|in)|Pipfile|setup\.cfg|setup\.py)")
 
 
@@ -50,7 +51,7 @@ class Warning_:
     line: int
     message: str
     service: str = "-"
-    kind: str = "unreadable config"
+    kind: str = "unresolved config"
 
 
 @dataclass(frozen=True)
@@ -152,15 +153,19 @@ class Project:
         return {n.replace("_", "-") for n in found}
 
     # --- configs, read leniently -----------------------------------------------------------
-    def warn(self, path: str, line: int, message: str) -> None:
-        self.warnings.append(Warning_(path, line, message))
+    def warn(self, path: str, line: int, message: str, kind: str = "unresolved config") -> None:
+        self.warnings.append(Warning_(path, line, message, kind=kind))
+
+    def unreadable(self, path: str, line: int, message: str) -> None:
+        """A config that does not parse: `frameworks.load` makes its folder uncertain."""
+        self.warn(path, line, message, UNREADABLE)
 
     def load_json(self, path: str, *, warn: bool = True) -> Any:
         try:
             return json.loads(self.text(path) or "")
         except json.JSONDecodeError as exc:
             if warn:
-                self.warn(path, exc.lineno, f"not valid JSON ({exc.msg})")
+                self.unreadable(path, exc.lineno, f"not valid JSON ({exc.msg})")
             return None
 
     def load_toml(self, path: str, *, warn: bool = True) -> dict[str, Any]:
@@ -169,7 +174,7 @@ class Project:
         except tomllib.TOMLDecodeError as exc:
             if warn:
                 line = int(m[1]) if (m := re.search(r"line (\d+)", str(exc))) else 1
-                self.warn(path, line, f"not valid TOML ({exc})")
+                self.unreadable(path, line, f"not valid TOML ({exc})")
             return {}
 
     def load_yaml(self, path: str) -> Any:
@@ -177,7 +182,7 @@ class Project:
             return YAML(typ="safe", pure=True).load(self.text(path) or "")
         except YAMLError as exc:
             mark = exc.problem_mark if isinstance(exc, MarkedYAMLError) else None
-            self.warn(path, mark.line + 1 if mark else 1, "not valid YAML")
+            self.unreadable(path, mark.line + 1 if mark else 1, "not valid YAML")
             return None
 
     def load_ini(self, path: str) -> configparser.ConfigParser | None:
@@ -185,7 +190,7 @@ class Project:
         try:
             parser.read_string(self.text(path) or "", source=path)
         except configparser.Error as exc:
-            self.warn(
+            self.unreadable(
                 path, getattr(exc, "lineno", 1) or 1, f"not a valid INI file ({type(exc).__name__})"
             )
             return None
@@ -195,7 +200,7 @@ class Project:
         try:
             return ast.parse(self.text(path) or "", filename=path)
         except SyntaxError as exc:
-            self.warn(path, exc.lineno or 1, f"Python syntax error ({exc.msg})")
+            self.unreadable(path, exc.lineno or 1, f"Python syntax error ({exc.msg})")
             return None
 
     # --- results -------------------------------------------------------------------------
