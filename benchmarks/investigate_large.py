@@ -217,7 +217,10 @@ print(f"{seconds:.2f} {own // 1024} {workers // 1024} {size}")
 def measure(repo: Path, what: str, code: Path | None = None) -> tuple[float, int, int, int]:
     env = {**ENV, "PYTHONPATH": str(code)} if code else ENV
     result = subprocess.run(
-        [sys.executable, "-c", MEASURE, str(repo), what], capture_output=True, text=True, env=env
+        [sys.executable, "-P", "-c", MEASURE, str(repo), what],  # -P: not the current folder
+        capture_output=True,
+        text=True,
+        env=env,
     )
     if result.returncode:
         raise SystemExit(result.stderr)

@@ -109,6 +109,9 @@ class Harness:
         compose.write_text(compose.read_text().replace(IMAGE, image))
         git(target, "commit", "-qam", "its own image")
         if self.docker is not None:
+            # A backup tag left by an interrupted earlier session would change the plan.
+            with contextlib.suppress(Exception):
+                self.docker.images.remove(f"{image}:backup-{DATE}", noprune=True)
             self.docker.images.get(TEST_IMAGE).tag(image, "latest")
             self.images.append(image)
         return target, image

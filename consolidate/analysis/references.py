@@ -77,7 +77,8 @@ def load_names(paths: list[str], removed: list[str], component: str) -> set[str]
 
 def names_module(path: str, component: str) -> bool:
     """`emails.py`, `emails.ts`, `emails/__init__.py`: a module that is the component."""
-    stem = PurePosixPath(path).stem
+    name = path.rpartition("/")[2]
+    stem = name.rpartition(".")[0] if "." in name.lstrip(".") else name
     return (stem == component and path.endswith(CODE_SUFFIXES)) or path.endswith(
         f"/{component}/__init__.py"
     )

@@ -75,19 +75,40 @@ class Project:
     tracked: frozenset[str]
     read: Reader
     warnings: list[Warning_] = field(default_factory=list)
+    texts: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     # --- files -------------------------------------------------------------------------
     def text(self, path: str) -> str | None:
-        raw = self.read(path) if path in self.tracked else None
-        return None if raw is None else raw.decode("utf-8-sig", errors="replace")
+        """The file's text, decoded once for every plugin that asks."""
+        if path not in self.texts:
+            raw = self.read(path) if path in self.tracked else None
+            self.texts[path] = None if raw is None else raw.decode("utf-8-sig", errors="replace")
+        return self.texts[path]
 
     @cached_property
     def sorted(self) -> list[str]:
         return sorted(self.tracked)
 
+    @cached_property
+    def by_name(self) -> dict[str, list[str]]:
+        """Tracked paths by file name, in path order: plugins ask for names, not paths."""
+        out: dict[str, list[str]] = {}
+        for path in self.sorted:
+            out.setdefault(path.rpartition("/")[2], []).append(path)
+        return out
+
+    @cached_property
+    def names_text(self) -> str:
+        """Every file name once, a line each: one regular expression finds a glob's names."""
+        return "\n".join(self.by_name)
+
     def named(self, pattern: str) -> list[str]:
-        """Tracked files whose name matches a glob (`next.config.*`)."""
-        return [p for p in self.sorted if fnmatch.fnmatchcase(posixpath.basename(p), pattern)]
+        """Tracked files whose name matches a glob (`next.config.*`), in path order."""
+        if not any(c in pattern for c in "*?["):
+            return list(self.by_name.get(pattern, ()))
+        regex = fnmatch.translate(pattern).replace(".*", "[^\n]*").replace("(?s:", "(?m:^")
+        names = re.findall(regex.replace(r")\Z", "$)"), self.names_text)
+        return sorted(p for name in names for p in self.by_name.get(name, ()))
 
     def glob(self, pattern: str, base: str = "") -> list[str]:
         """Tracked files matching a glob relative to folder `base`: `**` spans folders, `*`

@@ -17,7 +17,14 @@ from collections.abc import Iterator
 
 from consolidate.analysis.frameworks import django
 from consolidate.analysis.frameworks.base import Found, Plugin, Project
-from consolidate.analysis.frameworks.django import called, module_files, module_paths, strings, use
+from consolidate.analysis.frameworks.pymodules import (
+    assigned,
+    called,
+    module_files,
+    module_paths,
+    strings,
+    use,
+)
 from consolidate.analysis.uses import Root, Use
 from consolidate.compose.projects import is_compose_name
 
@@ -105,7 +112,7 @@ def _config_object(project: Project, path: str, node: ast.Call) -> Iterator[Foun
     for config in module_files(project, named, path):
         tree = project.load_python(config)
         for child in ast.walk(tree) if tree else ():
-            for setting, value in django.assigned(child):
+            for setting, value in assigned(child):
                 bare = setting in TASK_LISTS
                 yield from _named(project, config, value, f"celery {setting}", bare)
 
@@ -143,7 +150,7 @@ def _django_apps(project: Project) -> list[str]:
     for path in django.settings_modules(project, django.namings(project)):
         tree = project.load_python(path)
         for node in ast.walk(tree) if tree else ():
-            apps = [value for name, value in django.assigned(node) if name.endswith("_APPS")]
+            apps = [value for name, value in assigned(node) if name.endswith("_APPS")]
             folders += [django.app_folder(project, t, path) for v in apps for t, _ in strings(v)]
     return list(dict.fromkeys(f for f in folders if f is not None))
 

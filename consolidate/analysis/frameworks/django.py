@@ -18,12 +18,21 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from consolidate.analysis.frameworks.base import Found, Plugin, Project
+from consolidate.analysis.frameworks.pymodules import (
+    DOTTED,
+    assigned,
+    called,
+    exact,
+    module_files,
+    module_paths,
+    strings,
+    use,
+)
 from consolidate.analysis.uses import Root, Use
 from consolidate.compose.projects import is_compose_name
 
 DOCS = "https://docs.djangoproject.com/en/5.2/"
 VARIABLE = "DJANGO_SETTINGS_MODULE"
-DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 QUOTED = re.compile(r"[\"'](" + DOTTED.pattern + r")[\"']")
 # A module that sets one of these is a settings module even when nothing names it: split
 # settings (`settings/base.py`, read by `from .base import *` in the one that is named).
@@ -38,62 +47,6 @@ ENV_FILE = re.compile(r"(?:^|/)\.env[^/]*(?:/.*)?$|\.env$")  # .env, .env.prod, 
 DOCKERFILE = re.compile(r"(?!.*\.(?:md|rst|txt)$)(?:.+\.)?dockerfile(?:\.[\w-]+)?", re.I)
 HANDLER = re.compile(r"handler(?:400|403|404|500)")
 CODE_HINT = re.compile(r"^(?:handler\d{3}|default_app_config)\s*=", re.MULTILINE)
-
-
-def module_paths(project: Project, dotted: str, source: str = "") -> list[str]:
-    """The tracked files importing `dotted` runs: the module and the `__init__.py` of each
-    package on the way. `pkg.mod.attr` and `pkg.mod:attr` name pkg/mod.py too. Tried against
-    the folders above `source` (where the process may start) and the import roots."""
-    found = _modules(project, dotted, source)
-    return list(dict.fromkeys(f for module, inits in found for f in (*inits, module)))
-
-
-def module_files(project: Project, dotted: str, source: str = "") -> list[str]:
-    """Just the module files `dotted` names (not the packages on the way)."""
-    return [module for module, _ in _modules(project, dotted, source)]
-
-
-def _modules(project: Project, dotted: str, source: str) -> list[tuple[str, list[str]]]:
-    name, colon, _ = dotted.strip().partition(":")
-    if not DOTTED.fullmatch(name):
-        return []
-    found = _exact(project, name, source)
-    if not found and "." in name and not colon:  # `pkg.mod.attr`
-        return _exact(project, name.rpartition(".")[0], source)
-    return found
-
-
-def _exact(project: Project, name: str, source: str) -> list[tuple[str, list[str]]]:
-    parts = name.split(".")
-    found: list[tuple[str, list[str]]] = []
-    for root in dict.fromkeys([*_ancestors(source), *project.python_roots]):
-        prefix = f"{root}/" if root else ""
-        base = prefix + "/".join(parts)
-        module = [p for p in (f"{base}.py", f"{base}/__init__.py") if p in project.tracked]
-        if module and all(module[0] != m for m, _ in found):
-            inits = (prefix + "/".join(parts[:i]) + "/__init__.py" for i in range(1, len(parts)))
-            found.append((module[0], [p for p in inits if p in project.tracked]))
-    return found
-
-
-def _ancestors(path: str) -> list[str]:
-    parts = path.split("/")[:-1]
-    return ["/".join(parts[:i]) for i in range(len(parts), -1, -1)] if path else []
-
-
-def strings(node: ast.AST | None) -> Iterator[tuple[str, int]]:
-    """Every string constant in an expression, with its line."""
-    for child in ast.walk(node) if node is not None else ():
-        if isinstance(child, ast.Constant) and isinstance(child.value, str):
-            yield child.value, child.lineno
-
-
-def use(project: Project, source: str, line: int, kind: str, targets: Iterable[str]) -> list[Use]:
-    """A certain use of `targets` from `source` at `line`: [] when it names only itself."""
-    found = tuple(dict.fromkeys(t for t in targets if t != source))
-    lines = (project.text(source) or "").splitlines()
-    text = lines[line - 1].strip()[:200] if 0 < line <= len(lines) else ""
-    return [Use(source, found, line, kind, True, text)] if found else []
 
 
 # --- which module is the settings module ---------------------------------------------------
@@ -124,8 +77,9 @@ def namings(project: Project) -> list[Naming]:
 def _python_names(project: Project) -> Iterator[Naming]:
     """`os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")` and the like, in
     manage.py, wsgi.py, asgi.py, celery.py or any module: a use of the settings module."""
+    needle = VARIABLE.encode()
     for path in project.sorted:
-        if not path.endswith(".py") or VARIABLE not in (project.text(path) or ""):
+        if not path.endswith(".py") or needle not in (project.read(path) or b""):
             continue
         tree = project.load_python(path)
         for node in ast.walk(tree) if tree else ():
@@ -152,6 +106,9 @@ def _config_names(project: Project) -> Iterator[Naming]:
     """The settings module a compose service, an env file, a Dockerfile or pytest's
     configuration names runs with whatever reads that configuration."""
     for path in project.sorted:
+        raw = project.read(path) or b""
+        if VARIABLE.encode() not in raw and b"--ds" not in raw:
+            continue  # each reader below looks for the variable (or pytest-django's --ds)
         name = posixpath.basename(path)
         if is_compose_name(path):
             yield from _compose_names(project, path)
@@ -218,9 +175,10 @@ def settings_modules(project: Project, named: Iterable[Naming]) -> list[str]:
     """The modules named as settings, and those that set INSTALLED_APPS, MIDDLEWARE or
     ROOT_URLCONF (the base of split settings)."""
     files = {f for n in named for f in module_files(project, n.value, n.file)}
-    texts = ((p, project.text(p) or "") for p in project.sorted if p.endswith(".py"))
-    words = ("_APPS", "MIDDLEWARE", "ROOT_URLCONF")  # cheaper than the expression, first
-    like = {p for p, t in texts if any(w in t for w in words) and SETTINGS_LIKE.search(t)}
+    words = (b"_APPS", b"MIDDLEWARE", b"ROOT_URLCONF")  # cheaper than the expression, first
+    raws = ((p, project.read(p) or b"") for p in project.sorted if p.endswith(".py"))
+    hinted = [p for p, raw in raws if any(w in raw for w in words)]
+    like = {p for p in hinted if SETTINGS_LIKE.search(project.text(p) or "")}
     return sorted(files | like)
 
 
@@ -238,18 +196,6 @@ def _settings_uses(project: Project, path: str) -> Iterator[Found]:
                     files = module_paths(project, text, path) if "." in text else []
                     kind = f"django {setting}"
                 yield from use(project, path, line, kind, files)
-
-
-def assigned(node: ast.AST) -> list[tuple[str, ast.AST | None]]:
-    """(name, value) for each plain name an assignment sets (Django reads upper-case ones)."""
-    if isinstance(node, ast.Assign):
-        targets = node.targets
-    elif isinstance(node, ast.AugAssign | ast.AnnAssign):
-        targets = [node.target]
-    else:
-        return []
-    value = getattr(node, "value", None)
-    return [(t.id, value) for t in targets if isinstance(t, ast.Name)]
 
 
 def _unparsed(project: Project, path: str) -> Iterator[Root]:
@@ -284,7 +230,7 @@ def app_folder(project: Project, entry: str, source: str = "") -> str | None:
     if package is not None:
         return package
     module, _, cls = entry.rpartition(".")
-    config = _exact(project, module, source) if module and DOTTED.fullmatch(module) else []
+    config = exact(project, module, source) if module and DOTTED.fullmatch(module) else []
     if not config:
         return None
     name = _config_name(project, config[0][0], cls)
@@ -293,7 +239,7 @@ def app_folder(project: Project, entry: str, source: str = "") -> str | None:
 
 
 def _package(project: Project, name: str, source: str) -> str | None:
-    found = _exact(project, name, source) if DOTTED.fullmatch(name) else []
+    found = exact(project, name, source) if DOTTED.fullmatch(name) else []
     inits = [module for module, _ in found if module.endswith("/__init__.py")]
     return posixpath.dirname(inits[0]) if inits else None
 
@@ -348,7 +294,10 @@ def _python_under(project: Project, folder: str) -> list[str]:
 # `default_app_config = "polls.apps.PollsConfig"` in an app's __init__.py (before 4.1).
 def _code_uses(project: Project) -> Iterator[Use]:
     for path in project.sorted:
-        text = (project.text(path) or "") if path.endswith(".py") else ""
+        raw = (project.read(path) or b"") if path.endswith(".py") else b""
+        if b"handler" not in raw and b"default_app_config" not in raw and b"include(" not in raw:
+            continue
+        text = project.text(path) or ""
         hinted = ("handler" in text or "default_app_config" in text) and CODE_HINT.search(text)
         if not (hinted or ("include(" in text and "django" in text)):
             continue
@@ -366,12 +315,6 @@ def _included(node: ast.AST) -> str | None:
     first = node.args[0]
     first = first.elts[0] if isinstance(first, ast.Tuple) and first.elts else first
     return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
-
-
-def called(node: ast.Call) -> str:
-    """The name a call calls: `include` for `include(...)` and `urls.include(...)`."""
-    func = node.func
-    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
 
 
 def _named_in_code(node: ast.AST) -> str | None:

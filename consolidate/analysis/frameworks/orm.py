@@ -48,6 +48,9 @@ HINT = re.compile(
 )
 BUILD_DIRS = ("dist", "build", "out", "lib")
 JS_SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
+# A config names files under one of KEYS: a file without any of them is skipped before the
+# (slower) HINT expression runs.
+NEEDLES = tuple(key.encode() for key in KEYS)
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,9 @@ def find(project: Project) -> Iterator[Found]:
     for path in project.sorted:
         name = posixpath.basename(path)
         if path.endswith(JS_SUFFIXES) and not path.endswith(".d.ts"):
+            raw = project.read(path) or b""
+            if not name.startswith("ormconfig.") and not any(n in raw for n in NEEDLES):
+                continue
             text = project.text(path) or ""
             if name.startswith("ormconfig.") or HINT.search(text):
                 yield from _code_config(project, JsFile(path, text))

@@ -13,8 +13,8 @@ import shlex
 from collections.abc import Iterator
 from typing import Any
 
-from consolidate.analysis.frameworks import django
 from consolidate.analysis.frameworks.base import Found, Plugin, Project
+from consolidate.analysis.frameworks.pymodules import assigned, module_paths, strings, use
 from consolidate.analysis.uses import Root
 
 DOCS = "https://docs.pytest.org/en/stable/how-to/plugins.html"
@@ -33,11 +33,11 @@ def _variable_uses(project: Project) -> Iterator[Found]:
             continue
         tree = project.load_python(path)
         for node in tree.body if tree else ():
-            if any(name == "pytest_plugins" for name, _ in django.assigned(node)):
+            if any(name == "pytest_plugins" for name, _ in assigned(node)):
                 value = getattr(node, "value", None)
-                for name, line in django.strings(value):
-                    files = django.module_paths(project, name, path)
-                    yield from django.use(project, path, line, "pytest_plugins", files)
+                for name, line in strings(value):
+                    files = module_paths(project, name, path)
+                    yield from use(project, path, line, "pytest_plugins", files)
 
 
 # https://docs.pytest.org/en/stable/how-to/writing_plugins.html#plugin-discovery-order-at-tool-startup
@@ -55,7 +55,7 @@ def _option_roots(project: Project) -> Iterator[Root]:
         for plugin in _plugins(options):
             line = _line_of(project, path, plugin)
             via = f"{path}:{line}: addopts -p {plugin}"
-            for file in django.module_paths(project, plugin, path):
+            for file in module_paths(project, plugin, path):
                 yield Root(file, "framework", via, production=False)
 
 
