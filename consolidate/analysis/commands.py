@@ -18,7 +18,7 @@ from collections.abc import Mapping as Map
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 
-from consolidate.analysis.frameworks.servers import launch_refs
+from consolidate.analysis.frameworks.server_args import launch_refs
 from consolidate.workspace import repo_join
 
 Reader = Callable[[str], bytes | None]

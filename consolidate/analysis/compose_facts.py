@@ -36,7 +36,7 @@ from consolidate.analysis.compose_builds import (
     interpolate,
     service_env,
 )
-from consolidate.analysis.frameworks.servers import env_refs
+from consolidate.analysis.frameworks.server_args import env_refs
 from consolidate.compose.projects import is_compose_name
 from consolidate.workspace import repo_join
 

@@ -13,6 +13,7 @@ does not have on `sys.path`, and the module it imports is found only by name, el
 from __future__ import annotations
 
 import codecs
+import contextlib
 import io
 import re
 import tokenize
@@ -178,12 +179,11 @@ def decode(data: bytes) -> str:
     end = len(data) if end < 0 else end
     if data.find(b"coding", 0, end) < 0 or not any(map(_CODING.match, data[:end].split(b"\n"))):
         return data.decode("utf-8-sig", errors="replace")
-    try:
+    # A coding line Python would refuse (unknown, or not ASCII-compatible): read what it can.
+    with contextlib.suppress(SyntaxError, LookupError, UnicodeError):
         encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
         if codecs.encode("import", encoding) == b"import":
             return data.decode(encoding, errors="replace")
-    except (SyntaxError, LookupError, UnicodeError):
-        pass  # Python would refuse the file; read what it can
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
