@@ -26,7 +26,6 @@ from consolidate.analysis.frameworks.jsconfig import (
     Value,
     alt,
     call,
-    concat,
     construct,
     declarations,
     dicts,
@@ -40,6 +39,7 @@ from consolidate.analysis.frameworks.jsconfig import (
     tokenize,
     unescape,
 )
+from consolidate.analysis.frameworks.jstemplate import template
 
 MAX_DEPTH = 60
 _BINARY = {"+", "-", "*", "/", "%", "===", "!==", "==", "!=", "<", ">", "<=", ">=", "|", "&"}
@@ -216,7 +216,7 @@ class _Parser:
         if tok.kind == "str":
             return Str(unescape(tok.text), tok.line)
         if tok.kind == "tpl":
-            return _template(self, tok)
+            return template(tok, lambda toks: _Parser(toks, self.path, self.file).expr())
         if tok.kind == "num":
             return number(tok.text)
         if tok.kind == "regex":
@@ -385,30 +385,3 @@ class _Parser:
                     pass
             if not (self.accept(".") or self.accept("|") or self.accept("&")):
                 return
-
-
-def _template(parser: _Parser, tok: Tok) -> Value:
-    body, pos = tok.text[1:-1], 0
-    pieces: list[Value] = []
-    while (start := body.find("${", pos)) >= 0:
-        pieces.append(Str(_raw(body[pos:start]), tok.line))
-        end, depth = start + 2, 1
-        while end < len(body) and depth:
-            depth += {"{": 1, "}": -1}.get(body[end], 0)
-            end += 1
-        line = tok.line + body.count("\n", 0, start)
-        pieces.append(
-            _Parser(tokenize(body[start + 2 : end - 1], line), parser.path, parser.file).expr()
-        )
-        pos = end
-    pieces.append(Str(_raw(body[pos:]), tok.line))
-    if len(pieces) > 1 and pieces[0] == Str("", tok.line):
-        pieces = pieces[1:]  # `${__dirname}/src` is anchored by its first value
-    value: Value = pieces[0]
-    for piece in pieces[1:]:
-        value = concat(value, piece)
-    return Str(value.text, tok.line, value.anchored) if isinstance(value, Str) else UNKNOWN
-
-
-def _raw(text: str) -> str:
-    return unescape(f'"{text}"') if "\\" in text else text

@@ -13,7 +13,7 @@ import posixpath
 from collections.abc import Iterator
 from typing import Any
 
-from consolidate.analysis.frameworks.base import Found, Plugin, Project
+from consolidate.analysis.frameworks.base import Found, Plugin, Project, join
 from consolidate.analysis.frameworks.jsvalues import line_of, package_folders
 from consolidate.analysis.uses import Root
 
@@ -34,7 +34,7 @@ def find(project: Project) -> Iterator[Found]:
             yield from _config_roots(project, path, data)
     for folder in package_folders(project, ("@nestjs/core",)):
         if folder not in configured:
-            base = _join(folder, f"{DEFAULT_SOURCE_ROOT}/{DEFAULT_ENTRY}")
+            base = join(folder, f"{DEFAULT_SOURCE_ROOT}/{DEFAULT_ENTRY}")
             for entry in _entries(project, base):
                 yield Root(entry, "convention", f"{entry}: NestJS default entry file")
 
@@ -49,10 +49,10 @@ def _config_roots(project: Project, path: str, data: dict[str, Any]) -> Iterator
             apps.append((f"projects.{name} ", app, line_of(text, f'"{name}"')))
     for label, app, line in apps:
         root = _text(app, "root", "")
-        default_root = _join(root, DEFAULT_SOURCE_ROOT) if label else DEFAULT_SOURCE_ROOT
+        default_root = join(root, DEFAULT_SOURCE_ROOT) if label else DEFAULT_SOURCE_ROOT
         source_root = _text(app, "sourceRoot", default_root)
         entry_file = _text(app, "entryFile", DEFAULT_ENTRY)
-        base = posixpath.normpath(_join(folder, _join(source_root, entry_file)))
+        base = posixpath.normpath(join(folder, join(source_root, entry_file)))
         entries = _entries(project, base)
         if not entries and (label or "sourceRoot" in data or "entryFile" in data):
             project.warn(path, line, f"{label}entry file {base}.ts is not a tracked file")
@@ -71,10 +71,6 @@ def _entries(project: Project, base: str) -> list[str]:
 def _text(table: dict[str, Any], key: str, default: str) -> str:
     value = table.get(key)
     return value if isinstance(value, str) else default
-
-
-def _join(folder: str, name: str) -> str:
-    return posixpath.join(folder, name) if folder else name
 
 
 PLUGINS = (

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from consolidate.analysis.frameworks.base import CODE_SUFFIXES, Found, Plugin, Project
+from consolidate.analysis.frameworks.base import CODE_SUFFIXES, Found, Plugin, Project, join
 from consolidate.analysis.frameworks.jsvalues import (
     DIR,
     UNKNOWN,
@@ -158,9 +158,9 @@ def matches(project: Project, config: str, value: str) -> tuple[list[str], str |
     if UNKNOWN in located:
         if located.startswith(UNKNOWN) and not value.startswith(DIR):
             return [], cwd  # a bare variable: the glob starts where the package runs
-        return [], known_prefix(_join(bases[0], located))
+        return [], known_prefix(join(bases[0], located))
     for base in bases:
-        hits = [h for pattern in variants(_join(base, located)) for h in _files(project, pattern)]
+        hits = [h for pattern in variants(join(base, located)) for h in _files(project, pattern)]
         if hits:
             return list(dict.fromkeys(hits)), None
     return [], None
@@ -219,10 +219,6 @@ def known_prefix(path: str) -> str:
     """The folder a path with an `UNKNOWN` part starts in (`src/db/<?>/x` -> `src/db`)."""
     head = path.split(UNKNOWN, 1)[0]
     return head.rsplit("/", 1)[0] if "/" in head else ""
-
-
-def _join(folder: str, name: str) -> str:
-    return posixpath.join(folder, name) if folder else name
 
 
 PLUGINS = (
