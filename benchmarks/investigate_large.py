@@ -2,7 +2,7 @@
 
     python benchmarks/investigate_large.py [--dir DIR] [--py N] [--ts N] [--commits N]
 
-    python benchmarks/investigate_large.py --code OTHER_CHECKOUT   # the same, other code
+    python benchmarks/investigate_large.py --code OTHER_CHECKOUT   # and another version
 
 Generates (once; reused when DIR already holds it) a git repository of Python packages and
 TypeScript modules that import each other, with a compose file, Dockerfiles, package.json
@@ -18,8 +18,9 @@ machine does not count):
 - `consolidate orphans`,
 - vulture over the same Python files, when it is installed (`pip install vulture`).
 
-`--code DIR` runs the investigation from another checkout of consolidate (say, the commit
-before a change) on the same repository, so two versions compare on equal input.
+`--code DIR` (repeatable) also runs the investigation from another checkout of consolidate
+(say, the commit before a change) on the same repository, in the same rounds, so two versions
+compare on equal input and an equally busy machine.
 
 Targets (issue 4): investigate within 3x of the floor, under 1 GB, and faster than vulture
 alone; (issue 13) the framework layer keeps the ratio to the floor within 10% of before it.
@@ -37,8 +38,9 @@ import tempfile
 import time
 from pathlib import Path
 
+# As installed: pip writes bytecode, so a measured run does not compile modules from source.
 ENV = {
-    **os.environ,
+    **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
     "GIT_AUTHOR_NAME": "bench",
     "GIT_AUTHOR_EMAIL": "bench@example.com",
     "GIT_COMMITTER_NAME": "bench",
@@ -237,7 +239,13 @@ def main() -> None:
     parser.add_argument("--ts", type=int, default=8000)
     parser.add_argument("--commits", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--code", type=Path, help="another checkout of consolidate to measure")
+    parser.add_argument(
+        "--code",
+        type=Path,
+        action="append",
+        default=[],
+        help="another checkout of consolidate to measure in the same rounds (repeatable)",
+    )
     args = parser.parse_args()
     repo = args.dir / f"repo-{args.py}-{args.ts}-{args.commits}-fw"
     if not (repo / ".git").is_dir():
@@ -247,20 +255,13 @@ def main() -> None:
         print(f"generated {repo} in {time.perf_counter() - started:.1f}s")
     tracked = subprocess.run(["git", "ls-files"], cwd=repo, capture_output=True, text=True).stdout
     print(f"{len(tracked.splitlines())} tracked files, {args.commits} commits")
-    if args.code:
-        print(f"code: {args.code}")
-    rounds = rounds_of(repo, args.rounds, args.code)
+    codes: list[Path | None] = [None, *args.code]
+    rounds = rounds_of(repo, args.rounds, codes)
     cat, log = min(r[0] for r in rounds), min(r[1] for r in rounds)
     floor = cat + log
     print(f"read every file: {cat:.2f}s   git log --name-only: {log:.2f}s   floor: {floor:.2f}s")
-    seconds = min(r[2][0] for r in rounds)
-    _, own, workers, size = rounds[-1][2]
-    print(
-        f"investigate pkg3: {seconds:.2f}s ({seconds / floor:.2f}x the floor), "
-        f"peak memory {own} MB (workers {workers} MB), {size} files judged"
-    )
-    orphans = min(r[3][0] for r in rounds)
-    print(f"orphans: {orphans:.2f}s ({orphans / floor:.2f}x the floor), {rounds[-1][3][3]} orphans")
+    for index, code in enumerate(codes):
+        report([r[2][index] for r in rounds], floor, code)
     vulture = shutil.which("vulture")
     if vulture:
         started = time.perf_counter()
@@ -271,17 +272,34 @@ def main() -> None:
 
 
 Measure = tuple[float, int, int, int]
-Round = tuple[float, float, Measure, Measure]
+Round = tuple[float, float, list[tuple[Measure, Measure]]]  # cat, log, per code
 
 
-def rounds_of(repo: Path, count: int, code: Path | None) -> list[Round]:
-    """Each round measures everything once, so every measure sees the same machine."""
-    measure(repo, "pkg3", code)  # warm the cache and the interpreter's files
+def report(measures: list[tuple[Measure, Measure]], floor: float, code: Path | None) -> None:
+    """The minimum over the rounds of one checkout's investigate and orphans."""
+    print(f"code: {code or 'this checkout'}")
+    seconds = min(m[0][0] for m in measures)
+    _, own, workers, size = measures[-1][0]
+    print(
+        f"  investigate pkg3: {seconds:.2f}s ({seconds / floor:.2f}x the floor), "
+        f"peak memory {own} MB (workers {workers} MB), {size} files judged"
+    )
+    orphans = min(m[1][0] for m in measures)
+    found = measures[-1][1][3]
+    print(f"  orphans: {orphans:.2f}s ({orphans / floor:.2f}x the floor), {found} orphans")
+
+
+def rounds_of(repo: Path, count: int, codes: list[Path | None]) -> list[Round]:
+    """Each round measures everything once, every checkout in turn, so every measure sees the
+    same machine."""
+    for code in codes:
+        measure(repo, "pkg3", code)  # warm the cache, the interpreter's files and bytecode
     out: list[Round] = []
     for _ in range(count):
         cat = timed("git ls-files -z | xargs -0 cat > /dev/null", repo, shell=True)
         log = timed(["git", "log", "--name-only", "--no-renames"], repo)
-        out.append((cat, log, measure(repo, "pkg3", code), measure(repo, "orphans", code)))
+        each = [(measure(repo, "pkg3", c), measure(repo, "orphans", c)) for c in codes]
+        out.append((cat, log, each))
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -95,9 +96,9 @@ def run_cmd(
     )
     result = runner.run(target, options)
     if result["status"] == "planned":
-        _emit(json_out, render.plan_doc(result), render.plan_text(result))
+        _emit(json_out, render.plan_doc(result), lambda: render.plan_text(result))
     else:
-        _emit(json_out, render.run_doc(result), render.run_text(result))
+        _emit(json_out, render.run_doc(result), lambda: render.run_text(result))
         if result.get("rolled_back_after_failure"):
             raise typer.Exit(1)
 
@@ -108,7 +109,7 @@ def status_cmd(repo: RepoOpt = Path("."), json_out: JsonOpt = False) -> None:
     from consolidate import runner
 
     result = runner.status(repo)
-    _emit(json_out, render.status_doc(result), render.status_text(result))
+    _emit(json_out, render.status_doc(result), lambda: render.status_text(result))
 
 
 @app.command("rollback")
@@ -130,7 +131,7 @@ def rollback_cmd(
     if result["status"] == "nothing":
         _emit(json_out, result, f"{result['message']}; nothing to do.\n")
     else:
-        _emit(json_out, render.run_doc(result), render.run_text(result))
+        _emit(json_out, render.run_doc(result), lambda: render.run_text(result))
 
 
 @app.command("investigate")
@@ -149,7 +150,7 @@ def investigate_cmd(
     found = investigation.investigate(git, name, date=_today(), compose=compose)
     if markdown is not None:
         markdown.write_text(investigation_render.as_markdown(found), encoding="utf-8")
-    _emit(json_out, found, investigation_render.as_text(found))
+    _emit(json_out, found, lambda: investigation_render.as_text(found))
 
 
 @app.command("orphans")
@@ -159,7 +160,7 @@ def orphans_cmd(repo: RepoOpt = Path("."), json_out: JsonOpt = False) -> None:
     from consolidate.report import investigation as investigation_render
 
     found = investigation.find_orphans(_open(repo), date=_today())
-    _emit(json_out, found, investigation_render.orphans_text(found))
+    _emit(json_out, found, lambda: investigation_render.orphans_text(found))
 
 
 @app.command("assess")
@@ -186,7 +187,7 @@ def assess_cmd(
     if playbook is not None:
         draft.write_draft(found["investigation"], git.tracked_files(), playbook, force=True)
     doc = {k: v for k, v in found.items() if k != "investigation"}
-    _emit(json_out, doc, assess_render.as_text(found))
+    _emit(json_out, doc, lambda: assess_render.as_text(found))
 
 
 @app.command("lint")
@@ -195,7 +196,7 @@ def lint_cmd(repo: RepoOpt = Path("."), json_out: JsonOpt = False) -> None:
     from consolidate.assess import lint
 
     found = lint.lint(_open(repo), date=_today())
-    _emit(json_out, found, lint.as_text(found))
+    _emit(json_out, found, lambda: lint.as_text(found))
     if found["findings"]:
         raise typer.Exit(1)
 
@@ -257,8 +258,12 @@ def version_cmd() -> None:
     typer.echo(__version__)
 
 
-def _emit(json_out: bool, doc: dict[str, Any], text: str) -> None:
-    sys.stdout.write(render.to_json(doc) if json_out else text)
+def _emit(json_out: bool, doc: dict[str, Any], text: str | Callable[[], str]) -> None:
+    """The document as JSON, or the text (drawn only when asked for: tables cost time)."""
+    if json_out:
+        sys.stdout.write(render.to_json(doc))
+    else:
+        sys.stdout.write(text() if callable(text) else text)
 
 
 def _interactive() -> bool:

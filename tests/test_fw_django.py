@@ -229,7 +229,11 @@ def test_what_the_settings_name_or_django_loads_stays(
         f"run by docker-compose.yml:{environment}: service web environment "
         "DJANGO_SETTINGS_MODULE=mysite.settings",
     ]
-    assert line_of(repo, SETTINGS, setting)  # the entry that, removed, frees the file
+    # The route names the line of the settings that reaches the file, and the rule.
+    number = line_of(repo, SETTINGS, setting)  # the entry that, removed, frees the file
+    rule = "django INSTALLED_APPS" if setting == APP else "django MIDDLEWARE"
+    assert row["route"][:2] == [path, f"{SETTINGS}:{number} ({rule})"]
+    assert row["route"][2] == row["chain"][2]
 
 
 def test_an_included_urlconf_and_its_views_stay(polls: dict[str, dict[str, Any]]) -> None:

@@ -268,7 +268,11 @@ def test_a_run_that_would_delete_a_file_still_in_use_is_refused(
         "consolidate: error: investigate: shared/scheduler.py is still in use: used by "
         "backend/worker.py"
     )
-    assert "shared/scheduler.py <- backend/worker.py <- backend/app.py" in result.stderr
+    # The route names the line and the rule of each link: the import that keeps the file.
+    assert (
+        "shared/scheduler.py <- backend/worker.py:4 (sys.path import)"
+        " <- backend/app.py:1 (import) <- run by " in result.stderr
+    )
     assert len(result.stderr.splitlines()) == 1
     assert git(repo, "status", "--porcelain") == ""
 

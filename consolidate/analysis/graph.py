@@ -13,6 +13,7 @@ use: an import the scanners could not pin down counts as a use of every file it 
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict, deque
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +28,9 @@ class Verdict:
     reason: str
     used_by: list[str] = field(default_factory=list)
     chain: list[str] = field(default_factory=list)
+    # The chain as a person reads it: each file after the first with the line and the rule
+    # of its use of the one before (`mysite/settings.py:33 (django INSTALLED_APPS)`).
+    route: list[str] = field(default_factory=list)
     seed: bool = False  # one of the component's own files (not just something it imports)
 
 
@@ -186,7 +190,8 @@ class Judge:
             guessed = not roots and not any(self.sure(u, path) for u in users)
             what = "named only in strings" if guessed else "used only by tests, examples or scripts"
             reason = f"{what}: " + ", ".join(used_by[:3])
-        return Verdict(path, status, reason, used_by, self.chain(path), path in self.seeds)
+        chain = self.chain(path)
+        return Verdict(path, status, reason, used_by, chain, self.route(chain), path in self.seeds)
 
     def entry_roots(self, roots: list[Root], production: bool) -> list[Root]:
         alive = [r for r in roots if not self.removed(r) and runner_file(r) not in self.removal]
@@ -228,6 +233,14 @@ class Judge:
             steps.append(step)
             step = parents[step]
         return [*steps, f"run by {step.via}"]
+
+    def route(self, chain: list[str]) -> list[str]:
+        """`chain` with each importer's line and rule: which use reaches the file before it."""
+        out = chain[:1]
+        for used, user in itertools.pairwise(chain):
+            use = self.graph.importers.get(used, {}).get(user)
+            out.append(f"{user}:{use.line} ({use.kind})" if use else user)
+        return out
 
 
 def orphans(graph: Graph, code_files: Iterable[str], roots: Iterable[Root]) -> list[str]:

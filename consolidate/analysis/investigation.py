@@ -21,7 +21,7 @@ from consolidate.analysis.graph import Graph, Judge, orphans
 from consolidate.analysis.history import file_facts, history
 from consolidate.analysis.pyimports import likely_import_errors
 from consolidate.analysis.references import find_references
-from consolidate.analysis.scan import Scanned, Snapshot, scan
+from consolidate.analysis.scan import Pending, Scanned, Snapshot
 from consolidate.analysis.strings import named_in_strings
 from consolidate.analysis.uses import Root, Use
 from consolidate.compose.project import files_to_name
@@ -41,13 +41,18 @@ class Engine:
     def __init__(self, git: Git, *, workers: int | None = None) -> None:
         self.git = git
         self.paths = git.tracked_files()
-        # One `git log` pass for the whole history runs while the files are read and scanned.
-        self.history_pool = ThreadPoolExecutor(max_workers=1)
-        self.log = self.history_pool.submit(git.log_all)
         self.snapshot = Snapshot.take(git.root, self.paths)
-        self.scanned: Scanned = scan(self.snapshot, workers=workers)
+        # The imports are scanned on worker processes while this one reads the rest.
+        pending = Pending(self.snapshot, workers)
         self.compose: ComposeFacts = compose_facts(self.paths, self.snapshot.read)
         self.projects = find_projects(self.paths, self.snapshot.read)
+        self.frameworks = frameworks.load(self.paths, self.snapshot.read)
+        self.strings = named_in_strings(self.paths, self.snapshot.read, skip=self.read_elsewhere())
+        # One `git log` pass for the whole history, on the core the workers leave free while
+        # this process resolves imports and judges.
+        self.history_pool = ThreadPoolExecutor(max_workers=1)
+        self.log = self.history_pool.submit(git.log_all)
+        self.scanned: Scanned = pending.result()
         self.roots: list[Root] = find_roots(
             self.paths, self.snapshot.read, self.compose, self.scanned.main_guards
         )
@@ -56,10 +61,7 @@ class Engine:
             for p in self.scanned.code_files
             if TOOL_FILE.fullmatch(p.rpartition("/")[2])
         ]
-        self.frameworks = frameworks.load(self.paths, self.snapshot.read)
         self.roots += self.frameworks.roots
-        # Last, so a file's certain import of another is the use the graph keeps for the pair.
-        self.strings = named_in_strings(self.paths, self.snapshot.read, skip=self.read_elsewhere())
         self.uses = [*self.scanned.uses, *self.frameworks.uses, *self.strings]
         self.graph = Graph.build(self.uses, self.roots)
 
@@ -237,8 +239,3 @@ def config_roots(uses: Iterable[Use], code: Collection[str]) -> list[Root]:
 
 def by_size(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (-r["bytes"], r.get("first") or "9999"))
-
-
-def chains(rows: Iterable[dict[str, Any]]) -> list[str]:
-    """`a <- b <- c (run by ...)` for each kept file: why it stays."""
-    return [" <- ".join(r["chain"]) for r in rows if r.get("chain")]

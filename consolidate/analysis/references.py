@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from pathlib import PurePosixPath
@@ -14,6 +16,7 @@ MAX_SCAN_BYTES = 2 * 1024 * 1024
 CODE = {".py", ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".go", ".rs", ".java", ".rb"}
 DOCS = {".md", ".rst", ".txt", ".adoc"}
 SCRIPTS = {".sh", ".bash", ".ps1", ".psm1", ".bat", ".cmd"}
+PLAIN = re.compile(r"[\w./-]+")
 SCRIPT_NAMES = {"Makefile", "justfile", "Justfile", "package.json", "Taskfile.yml"}
 
 
@@ -31,12 +34,17 @@ def find_references(
     paths = list(paths)
     names = {component} | set(removed) | distinct_names(paths, removed)
     names |= load_names(paths, removed, component)
-    words = sorted(names, key=len, reverse=True)
+    words = sorted({n.lower() for n in names}, key=len, reverse=True)
+    # Names of path and module characters only (nearly always): the pattern starts with the
+    # names, which the regex engine finds fast, and what precedes a match is checked after.
+    plain = all(PLAIN.fullmatch(w) for w in words)
     pattern = re.compile(
-        r"(?<![\w./-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w-])",
-        re.IGNORECASE,
+        ("" if plain else r"(?<![\w./-])")
+        + "(?:"
+        + "|".join(re.escape(w) for w in words)
+        + r")(?![\w-])"
     )
-    needles = [w.lower().encode() for w in words]
+    needles = minimal({w.encode() for w in words})
     skip = set(removed) | set(skip)
     found: list[dict[str, Any]] = []
     for path in paths:
@@ -48,12 +56,43 @@ def find_references(
             continue
         kind = kind_of(path, compose_files)
         text = data.decode("utf-8", errors="replace")
-        for number, line in enumerate(text.splitlines(), 1):
-            if pattern.search(line):
-                found.append(
-                    {"path": path, "line": number, "kind": kind, "text": line.strip()[:200]}
-                )
+        found += [
+            {"path": path, "line": number, "kind": kind, "text": line.strip()[:200]}
+            for number, line in matching_lines(pattern, text, check_before=plain)
+        ]
     return found
+
+
+def matching_lines(
+    pattern: re.Pattern[str], text: str, *, check_before: bool
+) -> list[tuple[int, str]]:
+    """(1-based number, line) of each line where `pattern` matches the lower-cased text, by
+    one search of the whole text; with `check_before`, a match right after a path or module
+    character does not count (`self.emails`, `x/emails`)."""
+    lowered = text.lower()
+    matches = [
+        m.start()
+        for m in pattern.finditer(lowered)
+        if not (check_before and m.start() and PLAIN.match(lowered, m.start() - 1))
+    ]
+    if not matches:
+        return []
+    lines = lowered.splitlines(keepends=True)  # lower() changes no line break: same lines
+    ends = list(itertools.accumulate(len(line) for line in lines))
+    numbers = dict.fromkeys(bisect.bisect_right(ends, at) for at in matches)
+    original = text.splitlines()
+    return [(n + 1, original[n]) for n in numbers if n < len(original)]
+
+
+def minimal(needles: set[bytes]) -> list[bytes]:
+    """The needles no shorter one is part of: a file that holds `backend/pkg3/__init__.py`
+    holds `pkg3` too, so the first filter needs to look for `pkg3` only."""
+    ordered = sorted(needles, key=len)
+    kept: list[bytes] = []
+    for needle in ordered:
+        if not any(k in needle for k in kept):
+            kept.append(needle)
+    return kept
 
 
 def distinct_names(paths: list[str], removed: list[str]) -> set[str]:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import stat
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +21,8 @@ from consolidate.analysis.uses import Use
 
 MAX_BYTES = 4 * 1024 * 1024  # larger files are data, not code or docs: not read
 PY_SUFFIXES = (".py", ".pyi")
-PARALLEL_FROM = 4000  # below this many code files, starting workers costs more than it saves
+PARALLEL_FROM = 4000
+CHUNKS_PER_WORKER = 8  # below this many code files, starting workers costs more than it saves
 _DATA: dict[str, bytes] = {}  # what forked workers read
 
 
@@ -86,41 +87,77 @@ class Scans:
 
 
 def scan_files(snapshot: Snapshot, *, workers: int | None = None) -> Scans:
-    code = [p for p in snapshot.paths if language(p) and p in snapshot.data]
-    results = dict(_scan_all(snapshot, code, workers))
-    py = {p: s for p, s in results.items() if isinstance(s, pyimports.PyScan)}
-    ts = {p: s for p, s in results.items() if isinstance(s, tsimports.TsScan)}
-    return Scans(py, ts)
+    return Pending(snapshot, workers).scans()
 
 
 def scan(snapshot: Snapshot, *, workers: int | None = None) -> Scanned:
-    scans = scan_files(snapshot, workers=workers)
-    uses = scans.resolve(snapshot.paths, snapshot.read)
-    guards = sorted(p for p, s in scans.py.items() if s.main_guard)
-    return Scanned(uses, guards, [*scans.py, *scans.ts])
+    return Pending(snapshot, workers).result()
 
 
-def _scan_all(
-    snapshot: Snapshot, code: list[str], workers: int | None
-) -> Iterable[tuple[str, object]]:
-    count = workers or min(os.cpu_count() or 1, 4)
-    if (
-        count < 2
-        or len(code) < PARALLEL_FROM
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
+class Pending:
+    """A scan started on worker processes; the caller does other work, then `result()`.
+
+    The code files go out in small chunks. When the caller comes back, the chunks no worker
+    has picked up yet are taken back and scanned here, so the main process's time is not
+    spent waiting while there is work left (work stealing, without a second queue).
+    """
+
+    def __init__(self, snapshot: Snapshot, workers: int | None = None) -> None:
+        self.snapshot = snapshot
+        self.code = [p for p in snapshot.paths if language(p) and p in snapshot.data]
+        # As many workers as cores (this process does its own work meanwhile, then scans
+        # what they have not started): measured faster than one worker fewer on 2 cores.
+        count = workers or min(os.cpu_count() or 1, 4)
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: list[Future[list[tuple[str, object]]]] = []
+        self.chunks: list[list[str]] = []
+        self.stolen = 0  # chunks this process scanned itself
+        if (
+            count < 2
+            or len(self.code) < PARALLEL_FROM
+            or "fork" not in multiprocessing.get_all_start_methods()
+        ):
+            return
         _DATA.clear()
-        _DATA.update(snapshot.data)
-        try:
-            return _scan_chunk(code)
-        finally:
-            _DATA.clear()
-    chunks = [code[i :: count * 4] for i in range(count * 4)]
-    _DATA.clear()
-    _DATA.update(snapshot.data)
-    try:
+        _DATA.update(snapshot.data)  # what the forked workers see
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-            return [item for part in pool.map(_scan_chunk, chunks) for item in part]
-    finally:
-        _DATA.clear()
+        self.pool = ProcessPoolExecutor(max_workers=count, mp_context=context)
+        pieces = count * CHUNKS_PER_WORKER
+        self.chunks = [self.code[i::pieces] for i in range(pieces)]
+        self.futures = [self.pool.submit(_scan_chunk, chunk) for chunk in self.chunks]
+
+    def _gather(self) -> list[tuple[str, object]]:
+        if self.pool is None:
+            _DATA.clear()
+            _DATA.update(self.snapshot.data)
+            try:
+                return _scan_chunk(self.code)
+            finally:
+                _DATA.clear()
+        out: list[tuple[str, object]] = []
+        try:
+            # The last chunks are the least likely to have started.
+            for future, chunk in reversed(list(zip(self.futures, self.chunks, strict=True))):
+                if future.cancel():
+                    out += _scan_chunk(chunk)
+                    self.stolen += 1
+            for future in self.futures:
+                if not future.cancelled():
+                    out += future.result()
+        finally:
+            self.pool.shutdown(cancel_futures=True)
+            _DATA.clear()
+        return out
+
+    def scans(self) -> Scans:
+        found = dict(self._gather())
+        results = [(p, found[p]) for p in self.code]  # one order, whoever scanned what
+        py = {p: s for p, s in results if isinstance(s, pyimports.PyScan)}
+        ts = {p: s for p, s in results if isinstance(s, tsimports.TsScan)}
+        return Scans(py, ts)
+
+    def result(self) -> Scanned:
+        scans = self.scans()
+        uses = scans.resolve(self.snapshot.paths, self.snapshot.read)
+        guards = sorted(p for p, s in scans.py.items() if s.main_guard)
+        return Scanned(uses, guards, [*scans.py, *scans.ts])

@@ -42,8 +42,8 @@ def as_text(found: dict[str, Any]) -> str:
         _table("Files", ["verdict", "path", "lines", "last commit", "why"], file_rows(found))
     )
     for row in found["files"]:
-        if row["verdict"] == "keep" and row["chain"]:
-            console.print(f"  {row['path']} stays: " + " <- ".join(row["chain"]))
+        if row["verdict"] == "keep" and row["route"]:
+            console.print(f"  {row['path']} stays: " + " <- ".join(row["route"]))
     compose = [
         [c["file"], c["service"], c["image"] or "-", ", ".join(c["depended_on_by"]) or "nobody"]
         for c in found["compose"]
@@ -96,10 +96,10 @@ def as_markdown(found: dict[str, Any], *, mentions: bool = True) -> str:
     lines += ["| verdict | file | lines | last commit | why |", "|---|---|---|---|---|"]
     lines += [f"| {v} | `{p}` | {n} | {d} | {w} |" for v, p, n, d, w in file_rows(found)]
     lines += mermaid(found)
-    kept = [r for r in found["files"] if r["verdict"] == "keep" and r["chain"]]
+    kept = [r for r in found["files"] if r["verdict"] == "keep" and r["route"]]
     if kept:
         lines += ["", "Why kept files stay:", ""]
-        lines += [f"- `{r['path']}`: " + " <- ".join(map(_code, r["chain"])) for r in kept]
+        lines += [f"- `{r['path']}`: " + " <- ".join(map(_code, r["route"])) for r in kept]
     if found["compose"]:
         lines += ["", "| compose file | service | image | depended on by |", "|---|---|---|---|"]
         lines += [

@@ -76,7 +76,7 @@ def refuse_kept(removed: list[str], rows: dict[str, dict[str, Any]]) -> None:
     if not kept:
         return
     first = kept[0]
-    chain = " <- ".join(first["chain"]) if first["chain"] else first["reason"]
+    chain = " <- ".join(first["route"]) if first["route"] else first["reason"]
     more = f" (and {len(kept) - 1} more)" if kept[1:] else ""
     raise Refusal(
         f"investigate: {first['path']} is still in use: {first['reason']}{more}; {chain}",

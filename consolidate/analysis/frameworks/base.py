@@ -20,6 +20,7 @@ framework's documentation its rules come from, `enablers` (dependencies that swi
 from __future__ import annotations
 
 import ast
+import bisect
 import configparser
 import fnmatch
 import json
@@ -116,6 +117,48 @@ class Project:
         full = posixpath.normpath(posixpath.join(base, pattern)) if base else pattern
         regex = re.compile(glob_regex(full))
         return [p for p in self.sorted if regex.fullmatch(p)]
+
+    @cached_property
+    def _corpus(self) -> tuple[bytes, list[int], list[str], dict[str, tuple[int, int]]]:
+        """Every tracked file's bytes, NUL-separated, grouped by extension (path order in a
+        group): where each file starts, and the span of files of each extension."""
+        paths = sorted(self.tracked, key=lambda p: (_extension(p), p))
+        parts: list[bytes] = []
+        starts: list[int] = []
+        kept: list[str] = []
+        spans: dict[str, tuple[int, int]] = {}
+        offset = 0
+        for path in paths:
+            data = self.read(path)
+            if data:
+                extension = _extension(path)
+                first, _ = spans.get(extension, (len(kept), 0))
+                spans[extension] = (first, len(kept) + 1)
+                kept.append(path)
+                parts.append(data)
+                starts.append(offset)
+                offset += len(data) + 1
+        starts.append(offset)  # the end of the last file
+        return b"\0".join(parts), starts, kept, spans
+
+    def holding(self, needles: Iterable[bytes], suffixes: tuple[str, ...] = ()) -> list[str]:
+        """Tracked files (in path order; ending in `suffixes` when given) whose bytes hold one
+        of `needles`. Each needle is one search through the bytes of the files of those
+        extensions, skipping from a hit to the next file: a plugin's cheap first filter,
+        without a Python loop per file."""
+        blob, starts, paths, spans = self._corpus
+        wanted = [span for extension, span in spans.items() if _may_end(extension, suffixes)]
+        hits: set[int] = set()
+        for needle in needles:
+            for first, last in wanted:
+                end = starts[last] - 1  # before the NUL after the group's last file
+                at = blob.find(needle, starts[first], end)
+                while at >= 0:
+                    index = bisect.bisect_right(starts, at) - 1
+                    hits.add(index)
+                    at = blob.find(needle, starts[index + 1], end)
+        found = sorted(paths[i] for i in hits)
+        return [p for p in found if p.endswith(suffixes)] if suffixes else found
 
     def under(self, folder: str, suffixes: tuple[str, ...] = ()) -> list[str]:
         prefix = f"{folder}/" if folder else ""
@@ -236,6 +279,19 @@ CODE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".
 
 def join(root: str, path: str) -> str:
     return posixpath.normpath(posixpath.join(root, path)) if root else posixpath.normpath(path)
+
+
+def _may_end(extension: str, suffixes: tuple[str, ...]) -> bool:
+    """Whether a file with this last extension may end in one of `suffixes` (all: any)."""
+    if not suffixes or not all(s.startswith(".") for s in suffixes):
+        return True
+    dotted = f".{extension}" if extension else ""
+    return bool(dotted) and any(s.endswith(dotted) or dotted.endswith(s) for s in suffixes)
+
+
+def _extension(path: str) -> str:
+    name = path.rpartition("/")[2]
+    return name.rpartition(".")[2] if "." in name else ""
 
 
 def glob_regex(pattern: str) -> str:

@@ -45,9 +45,9 @@ SCRIPT = re.compile(
 
 
 def find(project: Project) -> Iterator[Found]:
-    for path in project.sorted:
-        text = (project.text(path) or "") if path.endswith(".py") else ""
-        if HINTS.search(text):
+    needles = [b"Celery(", b"autodiscover_tasks", b"config_from_object", b".conf."]
+    for path in project.holding(needles, (".py",)):
+        if HINTS.search(project.text(path) or ""):
             tree = project.load_python(path)
             for node in ast.walk(tree) if tree else ():
                 yield from _app_uses(project, path, node)

@@ -77,10 +77,7 @@ def namings(project: Project) -> list[Naming]:
 def _python_names(project: Project) -> Iterator[Naming]:
     """`os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")` and the like, in
     manage.py, wsgi.py, asgi.py, celery.py or any module: a use of the settings module."""
-    needle = VARIABLE.encode()
-    for path in project.sorted:
-        if not path.endswith(".py") or needle not in (project.read(path) or b""):
-            continue
+    for path in project.holding([VARIABLE.encode()], (".py",)):
         tree = project.load_python(path)
         for node in ast.walk(tree) if tree else ():
             value = _named_value(node)
@@ -105,10 +102,8 @@ def _named_value(node: ast.AST) -> str | None:
 def _config_names(project: Project) -> Iterator[Naming]:
     """The settings module a compose service, an env file, a Dockerfile or pytest's
     configuration names runs with whatever reads that configuration."""
-    for path in project.sorted:
-        raw = project.read(path) or b""
-        if VARIABLE.encode() not in raw and b"--ds" not in raw:
-            continue  # each reader below looks for the variable (or pytest-django's --ds)
+    # Each reader below looks for the variable (or pytest-django's --ds).
+    for path in project.holding([VARIABLE.encode(), b"--ds"]):
         name = posixpath.basename(path)
         if is_compose_name(path):
             yield from _compose_names(project, path)
@@ -176,8 +171,7 @@ def settings_modules(project: Project, named: Iterable[Naming]) -> list[str]:
     ROOT_URLCONF (the base of split settings)."""
     files = {f for n in named for f in module_files(project, n.value, n.file)}
     words = (b"_APPS", b"MIDDLEWARE", b"ROOT_URLCONF")  # cheaper than the expression, first
-    raws = ((p, project.read(p) or b"") for p in project.sorted if p.endswith(".py"))
-    hinted = [p for p, raw in raws if any(w in raw for w in words)]
+    hinted = project.holding(words, (".py",))
     like = {p for p in hinted if SETTINGS_LIKE.search(project.text(p) or "")}
     return sorted(files | like)
 
@@ -293,10 +287,7 @@ def _python_under(project: Project, folder: str) -> list[str]:
 # https://docs.djangoproject.com/en/3.2/ref/applications/#configuring-applications :
 # `default_app_config = "polls.apps.PollsConfig"` in an app's __init__.py (before 4.1).
 def _code_uses(project: Project) -> Iterator[Use]:
-    for path in project.sorted:
-        raw = (project.read(path) or b"") if path.endswith(".py") else b""
-        if b"handler" not in raw and b"default_app_config" not in raw and b"include(" not in raw:
-            continue
+    for path in project.holding([b"handler", b"default_app_config", b"include("], (".py",)):
         text = project.text(path) or ""
         hinted = ("handler" in text or "default_app_config" in text) and CODE_HINT.search(text)
         if not (hinted or ("include(" in text and "django" in text)):

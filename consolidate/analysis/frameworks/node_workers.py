@@ -53,12 +53,10 @@ def find_workers(project: Project) -> Iterator[Found]:
     https://nodejs.org/api/modules.html#requireresolverequest-options."""
     sources = Sources(project)
     seen: set[tuple[str, tuple[str, ...], int]] = set()
-    for path in project.sorted:
-        if not path.endswith(JS_CODE) or "node_modules" in path.split("/"):
+    for path in project.holding(_HINTS, JS_CODE):
+        if "node_modules" in path.split("/"):
             continue
         data = project.read(path) or b""
-        if not any(hint in data for hint in _HINTS):
-            continue
         text = data.decode("utf-8-sig", errors="replace")
         for use in _File(project, sources, path, text).uses():
             key = (use.source, use.targets, use.line)

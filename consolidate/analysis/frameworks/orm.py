@@ -68,16 +68,16 @@ class Where:
 
 
 def find(project: Project) -> Iterator[Found]:
-    for path in project.sorted:
+    configs = project.holding(NEEDLES, JS_SUFFIXES) + project.named("ormconfig.*")
+    for path in sorted(set(configs)):
         name = posixpath.basename(path)
         if path.endswith(JS_SUFFIXES) and not path.endswith(".d.ts"):
-            raw = project.read(path) or b""
-            if not name.startswith("ormconfig.") and not any(n in raw for n in NEEDLES):
-                continue
             text = project.text(path) or ""
             if name.startswith("ormconfig.") or HINT.search(text):
                 yield from _code_config(project, JsFile(path, text))
-        elif name in ("ormconfig.json", "ormconfig.yml", "ormconfig.yaml"):
+    for path in project.named("ormconfig.*") + project.named(".env*"):
+        name = posixpath.basename(path)
+        if name in ("ormconfig.json", "ormconfig.yml", "ormconfig.yaml"):
             yield from _data_config(project, path)
         elif name == "ormconfig.env" or name == ".env" or name.startswith(".env."):
             yield from _env_config(project, path)

@@ -27,10 +27,7 @@ INI_SECTIONS = {"pytest.ini": "pytest", "tox.ini": "pytest", "setup.cfg": "tool:
 # `pytest_plugins` at module level of a conftest.py or test module loads those modules as
 # plugins (a plugin module may require more plugins the same way).
 def _variable_uses(project: Project) -> Iterator[Found]:
-    for path in project.sorted:
-        text = (project.text(path) or "") if path.endswith(".py") else ""
-        if "pytest_plugins" not in text:
-            continue
+    for path in project.holding([b"pytest_plugins"], (".py",)):
         tree = project.load_python(path)
         for node in tree.body if tree else ():
             if any(name == "pytest_plugins" for name, _ in assigned(node)):

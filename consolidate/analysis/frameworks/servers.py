@@ -100,10 +100,8 @@ def _runners(project: Project) -> Iterator[Found]:
     """`uvicorn.run("main:app")`, `uvicorn.Config(...)` and `Granian("main:app")` import the
     application by name, from the folders on sys.path: the script's own first.
     https://www.uvicorn.org/deployment/#running-programmatically"""
-    for path in project.sorted:
-        text = project.text(path) if path.endswith(".py") else None
-        if not text or ("uvicorn" not in text and "Granian" not in text):
-            continue
+    for path in project.holding([b"uvicorn", b"Granian"], (".py",)):
+        text = project.text(path) or ""
         tree = project.load_python(path)
         for node in ast.walk(tree) if tree else []:
             found = _runner_app(node)
