@@ -185,7 +185,7 @@ def assess_cmd(
     if markdown is not None:
         markdown.write_text(assess_render.as_markdown(found), encoding="utf-8")
     if playbook is not None:
-        draft.write_draft(found["investigation"], git.tracked_files(), playbook, force=True)
+        draft.write_draft(found, git, playbook, force=True)
     doc = {k: v for k, v in found.items() if k != "investigation"}
     _emit(json_out, doc, lambda: assess_render.as_text(found))
 
@@ -211,15 +211,14 @@ def plan_cmd(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     compose: ComposeOpt = None,
 ) -> None:
-    """Write a draft playbook for NAME from the investigation."""
-    from consolidate.analysis import investigation
+    """Write a draft playbook for NAME from its assessment (no Docker: the repository alone)."""
+    from consolidate.assess import assessment as assess
     from consolidate.assess import draft
 
     git = _open(repo)
-    engine = investigation.Engine(git)
-    found = investigation.investigate(git, name, date=_today(), engine=engine, compose=compose)
+    found = assess.assess(git, name, date=_today(), compose=compose)
     target = output or git.root / "playbooks" / f"{name}.yaml"
-    written = draft.write_draft(found, engine.paths, target, force=force)
+    written = draft.write_draft(found, git, target, force=force)
     typer.echo(f"wrote {written}: read it, then `consolidate run {name} --dry-run`")
 
 

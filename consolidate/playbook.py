@@ -143,6 +143,20 @@ class Command(_Model):
         return shlex.split(self.run) if isinstance(self.run, str) else list(self.run)
 
 
+# A summary goes into the commit message, the changelog and the report: no draft placeholder.
+PLACEHOLDER = re.compile(r"(?<![A-Za-z0-9])(?:TODO|FIXME|TBD|XXX)(?![A-Za-z0-9])")
+OLD_DRAFT_SUMMARIES = ("say why it goes (recorded in the commit message and the changelog)",)
+
+
+def summary_text(value: str) -> str:
+    """The summary, refused when it is empty or still a placeholder."""
+    found = PLACEHOLDER.search(value)
+    if not value.strip() or found or any(old in value for old in OLD_DRAFT_SUMMARIES):
+        what = f"holds the placeholder {found[0]!r}" if found else "is empty or a placeholder"
+        raise ValueError(f"the summary {what}: say in a sentence why the component goes")
+    return value
+
+
 class Playbook(_Model):
     component: Annotated[str, Field(min_length=1, max_length=100)]
     summary: Annotated[str, Field(min_length=1)]
@@ -159,9 +173,15 @@ class Playbook(_Model):
     docs: Docs = Docs()
     scripts: list[Script] = []
     validate_: list[Command] = Field(default=[], alias="validate")
+    baseline: bool = True  # a failure the commit before had too does not block; false: it does
     docker: DockerChecks | None = None
     strict_docs: bool = False
     on_failure: Literal["stop", "rollback"] = "stop"
+
+    @field_validator("summary")
+    @classmethod
+    def _summary(cls, value: str) -> str:
+        return summary_text(value)
 
     @field_validator("component")
     @classmethod

@@ -92,7 +92,22 @@ def test_python_orchestrator_against_backend_queue() -> None:
     component = ["orchestrator/main.py", "orchestrator/requirements.txt"]
     result = overlap(component, paths, read)
 
-    assert result["capabilities"] == ["scheduling"]
+    # The queue it imports from the backend is named, not a library: credited to it all the same.
+    assert result["capabilities"] == ["job queue", "scheduling"]
+    assert row(result, "job queue")["in_component"] == [
+        {
+            "capability": "job queue",
+            "path": "orchestrator/main.py",
+            "line": 4,
+            "what": "imports JobQueue from backend/jobs.py",
+        }
+    ]
+    assert whats(row(result, "job queue")["existing"]) == {
+        ("backend/jobs.py", "defines class JobQueue"),
+        ("backend/jobs.py", "defines enqueue()"),
+        ("backend/jobs.py", "defines dequeue()"),
+        ("backend/worker.py", "imports rq"),
+    }
     sched = row(result, "scheduling")
     assert sched["in_component"] == [
         {
@@ -109,7 +124,7 @@ def test_python_orchestrator_against_backend_queue() -> None:
         },
     ]
     assert sched["existing"] == []  # the backend queues jobs but schedules nothing
-    assert result["overlap_percent"] == 0
+    assert result["overlap_percent"] == 50 and result["duplicated"] == ["job queue"]
 
     # The backend, as the component: its queue and workers exist elsewhere only partly.
     backend = ["backend/jobs.py", "backend/worker.py", "backend/api.py"]
@@ -232,12 +247,14 @@ def test_no_overlap_is_zero_percent() -> None:
             }
         ],
         "overlap_percent": 0,
+        "duplicated": [],
     }
     assert overlap(["nothing.txt"], paths, read)["overlap_percent"] == 0
     assert overlap([], [], lambda p: None) == {
         "capabilities": [],
         "overlap": [],
         "overlap_percent": 0,
+        "duplicated": [],
     }
 
 

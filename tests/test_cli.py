@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from repo_support import consolidate, git
 
+from consolidate.analysis.references import history_file
 from consolidate.demo import build_sample
 
 
@@ -17,6 +19,26 @@ def test_demo_builds_the_sample_and_removes_the_orchestrator(tmp_path: Path) -> 
     assert not (target / "orchestrator").exists()
     assert git(target, "log", "--format=%s").splitlines()[0] == "Remove orchestrator"
     assert len(git(target, "log", "--format=%s").splitlines()) == 4
+
+
+NAMED = re.compile(r"(?<![\w./-])orchestrator(?![\w-])", re.I)  # not ai-orchestrator
+
+
+def test_after_the_demo_only_history_names_the_orchestrator(tmp_path: Path) -> None:
+    target = tmp_path / "demo"
+    result = consolidate(tmp_path, "demo", "--dir", str(target), "--no-docker")
+    assert result.returncode == 0, result.stderr
+    left = [
+        f"{path}:{number}: {line}"
+        for path in git(target, "ls-files").splitlines()
+        if not path.startswith("playbooks/") and not history_file(path)
+        for number, line in enumerate((target / path).read_text().splitlines(), 1)
+        if NAMED.search(line) and not line.startswith("- **orchestrator**, removed ")
+    ]
+    assert left == []  # the runbook, README, Makefile, health-check table, volume, scripts
+    assert "orchestrator-state" not in (target / "docker-compose.yml").read_text()
+    architecture = (target / "ARCHITECTURE.md").read_text()
+    assert "## orchestrator\n" not in architecture and "## Removed components" in architecture
 
 
 def test_investigate_reports_files_services_mentions_and_history(tmp_path: Path) -> None:

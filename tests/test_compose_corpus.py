@@ -24,6 +24,8 @@ from corpus_support import corpus_dir, corpus_files, require_corpus
 from ruamel.yaml import YAML
 
 from consolidate.compose.edit import ComposeEdit, remove_services, service_names
+from consolidate.compose.groups import Header, headers
+from consolidate.compose.locate import parse
 from consolidate.errors import ComposeRefusal
 
 CORPUS = corpus_dir()
@@ -42,6 +44,7 @@ class FileResult:
     tried: int = 0
     removed: int = 0
     resources: int = 0  # top-level volumes/networks/configs/secrets that went with a service
+    headers: int = 0  # group header comments that went because every service under them did
     refused: Counter[str] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -281,6 +284,7 @@ def run_file(path: Path) -> FileResult:
         else:
             result.removed += 1
             result.resources += len(edit.resources_removed)
+            result.headers += sum(s.reason.startswith("comment introducing") for s in edit.removed)
     result.seconds = time.monotonic() - started
     return result
 
@@ -298,6 +302,42 @@ def test_every_service_of_a_corpus_file(path: Path) -> None:
     assert not result.failures, "\n".join(result.failures)
 
 
+def test_every_group_of_the_corpus_removed_whole_takes_its_header() -> None:
+    """Each group a header introduces, removed at once: the header goes, nothing else does."""
+    require_corpus(CORPUS)
+    groups = 0
+    for path in FILES:
+        data = path.read_bytes()
+        parsed = parse(data, path.name)
+        for header in headers(parsed):
+            if len(header.services) == len(parsed.blocks):
+                continue
+            try:
+                edit = remove_services(data, header.services, path=path.name)
+            except ComposeRefusal as exc:
+                assert exc.message and exc.hint
+                continue
+            groups += 1
+            check_group(data, header, edit)
+    assert groups >= 5, f"only {groups} groups with a header in the corpus"
+
+
+def check_group(data: bytes, header: Header, edit: ComposeEdit) -> None:
+    gone = {n for s in edit.removed for n in range(s.start, s.end + 1)}
+    assert set(range(header.first + 1, header.last + 2)) <= gone, "the header stayed"
+    before = [line.removesuffix("\r") for line in split(data.decode("utf-8-sig"))]
+    after = [line.removesuffix("\r") for line in split(edit.after.decode("utf-8-sig"))]
+    kept = [line for n, line in enumerate(before, start=1) if n not in gone]
+    assert kept == after or not edit.after.endswith(b"\n"), "more than the spans changed"
+    resources = {
+        (RESOURCES[label.split(" ")[0]], label.split(" ", 1)[1]) for label in edit.resources_removed
+    }
+    expected = pyyaml(data)
+    for n, service in enumerate(header.services):
+        expected = without_refs(expected, service, resources if n == 0 else set())
+    assert empties_dropped(pyyaml(edit.after)) == expected
+
+
 def test_zz_corpus_summary() -> None:
     """Runs last in this module; recomputes any file not yet run, then reports the numbers."""
     require_corpus(CORPUS)
@@ -310,7 +350,8 @@ def test_zz_corpus_summary() -> None:
     lines = [
         f"compose corpus: {len(results)} files, {tried} removals tried, {removed} removed, "
         f"{sum(refused.values())} refused, {sum(r.resources for r in results)} resources "
-        f"removed with them, {sum(r.seconds for r in results):.1f}s",
+        f"removed with them, {sum(r.headers for r in results)} group headers with their "
+        f"groups, {sum(r.seconds for r in results):.1f}s",
         *(f"  refused {count}x: {reason}" for reason, count in refused.most_common()),
     ]
     summary = "\n".join(lines)

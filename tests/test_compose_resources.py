@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from consolidate.compose.edit import ComposeEdit, RemovedSpan, remove_services
-from consolidate.compose.resources import service_usage, volume_source
+from consolidate.compose.resources import doomed, service_usage, usage_of, volume_source
 
 STACK = """\
 services:
@@ -186,3 +186,24 @@ def test_reading_compose_volume_syntax() -> None:
     assert volume_source({"type": "bind", "source": "./v", "target": "/v"}) is None
     usage = service_usage("s", {"extends": {"file": "base.yml", "service": "x"}})
     assert usage.unsure["volumes"] == "service s extends a service in base.yml"
+
+
+def test_usage_follows_extends_into_the_other_file_when_it_can_read_it() -> None:
+    doc = {
+        "services": {
+            "relay": {"volumes": ["spool:/s", "cache:/c"]},
+            "worker": {"extends": {"file": "base.yml", "service": "runner"}},
+        }
+    }
+    base = b"services:\n  runner:\n    volumes: [cache:/c]\n    networks: [back]\n"
+    files = {"ops/base.yml": base}
+    removed, staying = usage_of(doc, ["relay"], path="ops/compose.yml", read=files.get)
+    assert staying.unsure == {}
+    assert staying.names["volumes"] == {"cache"}
+    assert staying.names["networks"] == {"back", "default"}  # default: worker names none
+    assert doomed(removed, staying, keep_volumes=False).names["volumes"] == {"spool"}
+    _, blind = usage_of(doc, ["relay"], path="ops/compose.yml", read={}.get)
+    assert blind.unsure["volumes"] == (
+        "service worker extends a service in base.yml, which cannot be read "
+        "(ops/base.yml is not a file of this repository)"
+    )

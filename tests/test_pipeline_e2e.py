@@ -116,7 +116,9 @@ def test_untracked_and_ignored_files_are_never_touched(sample: Path) -> None:
 def test_failed_validation_stops_before_commit_and_rolls_back(sample: Path) -> None:
     playbook = sample / "playbooks" / "orchestrator.yaml"
     text = (
-        playbook.read_text() + "  - name: always fails\n    run: python -c 'raise SystemExit(3)'\n"
+        playbook.read_text()
+        + "  - name: always fails\n    run: python -c 'raise SystemExit(3)'\n"
+        + "baseline: false\n"  # it fails before the removal too: without this, no block
     )
     playbook.write_text(text)
     git(sample, "commit", "-qam", "a failing check")

@@ -134,7 +134,10 @@ def test_a_test_compose_file_that_depends_on_the_service_is_drafted(
         }
     )
     draft, _ = plan_then_run(repo, "legacy")
-    assert '  "docker-compose.yml": ["legacy"]\n  "compose.tests.yaml": []' in draft
+    assert (
+        '  "docker-compose.yml": ["legacy"]  # defines legacy\n'
+        '  "compose.tests.yaml": []  # refers to legacy: references go\n'
+    ) in draft
     assert (repo / "compose.tests.yaml").read_text() == (
         "services:\n  tests:\n    build: ./api\n    command: python -m pytest\n"
         "    depends_on:\n      - api\n"
@@ -160,8 +163,11 @@ def test_a_worker_that_runs_the_api_image_takes_only_its_own_files(
         }
     )
     draft, _ = plan_then_run(repo, "worker")
-    files = draft.split("files:")[1].split("\n#")[0]
-    assert files.split() == ["-", '"api/bin/**"', "-", '"api/jobs.py"']
+    files = draft.split("files:\n")[1].split("\n#")[0]
+    assert files.splitlines() == [
+        '  - "api/bin/**"  # every tracked file under it goes (1)',
+        '  - "api/jobs.py"  # only the component uses it',
+    ]
     assert "#   keep: api/models.py: used by api/server.py" in draft
     assert git(repo, "ls-files", "api").split() == [
         "api/Dockerfile",

@@ -620,7 +620,11 @@ def test_whole_words_only() -> None:
     )
     edit = run("dev.sh", text)
     assert edit.after == edit.before
-    assert edit.left == ((2, "# the ORCHESTRATOR is case-insensitively a mention"),)
+    # joined by `_` the name is the component's (`orchestrator_x`): a mention, for a person
+    assert edit.left == (
+        (1, "SERVICES=(ai-orchestrator orchestrators orchestrator_x orchestrator-ui)"),
+        (2, "# the ORCHESTRATOR is case-insensitively a mention"),
+    )
 
 
 @pytest.mark.parametrize(

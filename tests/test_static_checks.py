@@ -96,3 +96,53 @@ def test_run_static_rows(tmp_path: Path) -> None:
         ("compose references", "passed"),
         ("links to removed files", "warning"),
     ]
+
+
+# Seven schema errors at HEAD, three of them in the service the removal takes (which sorts
+# first): after the removal the file keeps four of its old errors and gains none.
+MANY_ERRORS = """\
+services:
+  alpha:
+    image: relay
+    restartt: always
+    ports: 5
+    mem_limit: [1]
+  web1: {image: nginx, colour: red}
+  web2: {image: nginx, colour: red}
+  web3: {image: nginx, colour: red}
+  web4: {image: nginx, colour: red}
+"""
+
+
+def test_schema_errors_are_compared_in_full_not_cut_to_the_first_few(tmp_path: Path) -> None:
+    after = MANY_ERRORS.replace(
+        "  alpha:\n    image: relay\n    restartt: always\n    ports: 5\n    mem_limit: [1]\n", ""
+    )
+    root = tree(tmp_path, {"compose.yaml": after})
+    new, old = schema_problems(root, ["compose.yaml"], lambda _p: MANY_ERRORS.encode())
+    assert new == []
+    assert [p.split(": ", 2)[1] for p in old] == [f"services/web{n}" for n in (1, 2, 3, 4)]
+    # a file new to the run: every one of its seven errors is new, and all are shown
+    (root / "compose.yaml").write_text(MANY_ERRORS)
+    rows = run_static(root, ["compose.yaml"], {"compose": ["compose.yaml"]}, lambda _p: None)
+    schema = next(r for r in rows if r["name"] == "compose schema")
+    assert schema["status"] == "failed" and len(schema["output"].splitlines()) == 7
+
+
+def test_a_missing_path_named_like_a_removed_service_is_not_blamed_on_it(
+    tmp_path: Path,
+) -> None:
+    compose = (
+        "services:\n  web:\n    image: nginx\n    env_file: relay\n"
+        "    volumes: ['./relay-config:/config', './logs:/logs']\n"
+    )
+    root = tree(tmp_path, {"docker-compose.yml": compose})
+    gone = {"relay-config/app.toml"}  # the removal took this folder's file; `relay` and
+    ours, others = compose_problems(root, ["docker-compose.yml"], gone, {"relay", "logs"})
+    assert ours == [
+        "docker-compose.yml: service web: bind mount ./relay-config does not exist",
+    ]
+    assert others == [  # ... `logs` were missing before, whatever the removed services' names
+        "docker-compose.yml: service web: env_file relay does not exist",
+        "docker-compose.yml: service web: bind mount ./logs does not exist",
+    ]

@@ -18,9 +18,13 @@ from consolidate.actions.files import conflict, prune_parents, read_state
 from consolidate.gitio import environment_without_git_vars
 from consolidate.journal import atomic_write
 from consolidate.report.removal import fill_validation, validation_summary
+from consolidate.validate.baseline import ALREADY, Baseline, remove_stale
 from consolidate.validate.static_checks import run_static
 
 OUTPUT_LIMIT = 8000
+# Statuses that let the run go on to the commit: a failure the commit before the removal
+# already had (see validate/baseline.py) is reported, not blocking.
+NOT_BLOCKING = ("passed", "warning", "skipped", ALREADY)
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,8 @@ class RunValidation(Action):
     report_before: bytes | None = None
 
     def settings(self) -> dict[str, Any]:
-        """{"commands": [...], "static": {...} | None, "docker": {...} | None}."""
+        """{"commands": [...], "static": {...} | None, "docker": {...} | None,
+        "baseline": {"commit", "dirty"} | None}."""
         loaded = json.loads(self.spec)
         return {"commands": loaded} if isinstance(loaded, list) else dict(loaded)
 
@@ -67,10 +72,17 @@ class RunValidation(Action):
         )
 
     def diff(self) -> str:
-        return "\n".join(
+        lines = [
             f"$ {' '.join(c['argv'])}    # {c['name']}, timeout {c['timeout']:g}s, in {c['cwd']}"
             for c in self.commands()
-        )
+        ]
+        baseline = self.settings().get("baseline")
+        if lines and baseline:
+            lines.append(
+                f"# a failing command runs again on {baseline['commit'][:12]} (before the"
+                " removal); only what it did not print there blocks"
+            )
+        return "\n".join(lines)
 
     def paths(self) -> tuple[str, ...]:
         return (self.report,) if self.report else ()
@@ -82,12 +94,13 @@ class RunValidation(Action):
         settings = self.settings()
         results = self._static(env, settings.get("static"))
         stopped = any(r["status"] == "failed" for r in results)
-        for index, command in enumerate(self.commands()):
-            if stopped:
-                results.append(skipped(command))
-                continue
-            results.append(self._run_one(env, command))
-            failpoints.hit(f"validate:command:{index}:done")
+        with Baseline(env.git, settings.get("baseline"), env.progress) as baseline:
+            for index, command in enumerate(self.commands()):
+                if stopped:
+                    results.append(skipped(command))
+                    continue
+                results.append(self._run_one(env, command, baseline))
+                failpoints.hit(f"validate:command:{index}:done")
         if settings.get("docker") and not stopped:
             results += docker_rows(env, settings["docker"])
         summary = validation_summary(results)
@@ -98,11 +111,13 @@ class RunValidation(Action):
             atomic_write(full, text, _mode_of(full))
             receipt["report_sha"] = hashlib.sha256(text).hexdigest()
         receipt["created"] = self._created_files(env)
-        failed = [r for r in results if r["status"] not in ("passed", "warning", "skipped")]
+        failed = [r for r in results if r["status"] not in NOT_BLOCKING]
         if failed:
             first = failed[0]
             receipt["failed"] = True
             detail = first["output"].strip().splitlines()[:1] if not first["argv"] else []
+            new = first.get("baseline", {}).get("new") or []
+            detail = [f"new since the removal: {new[0].strip()}"] if new else detail
             receipt["error"] = (
                 f"validation failed: {first['name']} {first['status']}"
                 + (f" (exit {first['exit']})" if first.get("exit") is not None else "")
@@ -114,6 +129,8 @@ class RunValidation(Action):
         return None
 
     def undo(self, env: Env, receipt: Receipt) -> None:
+        if self.settings().get("baseline"):
+            remove_stale(env.git)  # a run killed while a baseline checkout existed
         created = receipt.get("created")
         if created is None:
             created = self._ignored_new_files(env, receipt.get("untracked_before", []))
@@ -149,10 +166,11 @@ class RunValidation(Action):
             env.progress(f"validate: {r['name']} {r['status']}")
         return rows
 
-    def _run_one(self, env: Env, command: dict[str, Any]) -> dict[str, Any]:
+    def _run_one(self, env: Env, command: dict[str, Any], baseline: Baseline) -> dict[str, Any]:
         env.progress(f"validate: {command['name']}")
         started = time.monotonic()
-        result = _execute(command["argv"], env.root / command["cwd"], command["timeout"])
+        result, output = _execute(command["argv"], env.root / command["cwd"], command["timeout"])
+        result = baseline.judge(command, result, output, _execute)
         result.update(name=command["name"], argv=command["argv"])
         result["seconds"] = round(time.monotonic() - started, 2)
         env.progress(f"validate: {command['name']} {result['status']} in {result['seconds']}s")
@@ -220,7 +238,8 @@ def docker_rows(env: Env, spec: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _execute(argv: list[str], cwd: Any, timeout: float) -> dict[str, Any]:
+def _execute(argv: list[str], cwd: Any, timeout: float) -> tuple[dict[str, Any], str]:
+    """The command's row (status, exit, the output's tail) and its whole output."""
     try:
         proc = subprocess.Popen(
             argv,
@@ -232,22 +251,25 @@ def _execute(argv: list[str], cwd: Any, timeout: float) -> dict[str, Any]:
             start_new_session=True,
         )
     except FileNotFoundError:
-        return {"status": "not found", "exit": None, "output": f"{argv[0]}: command not found"}
+        missing = f"{argv[0]}: command not found"
+        return {"status": "not found", "exit": None, "output": missing}, missing
     except OSError as exc:
-        return {"status": "could not start", "exit": None, "output": str(exc)}
+        return {"status": "could not start", "exit": None, "output": str(exc)}, str(exc)
     try:
         out, _ = proc.communicate(timeout=timeout)
         status = "passed" if proc.returncode == 0 else "failed"
-        return {"status": status, "exit": proc.returncode, "output": _tail(out)}
+        text = out.decode("utf-8", errors="replace")
+        return {"status": status, "exit": proc.returncode, "output": _tail(text)}, text
     except subprocess.TimeoutExpired:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         out, _ = proc.communicate()
-        return {"status": f"timed out after {timeout:g}s", "exit": None, "output": _tail(out)}
+        text = out.decode("utf-8", errors="replace")
+        timed_out = f"timed out after {timeout:g}s"
+        return {"status": timed_out, "exit": None, "output": _tail(text)}, text
 
 
-def _tail(data: bytes) -> str:
-    text = data.decode("utf-8", errors="replace")
+def _tail(text: str) -> str:
     return text if len(text) <= OUTPUT_LIMIT else "...\n" + text[-OUTPUT_LIMIT:]
 
 

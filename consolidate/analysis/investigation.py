@@ -20,7 +20,7 @@ from consolidate.analysis.entry_points import find_roots
 from consolidate.analysis.graph import Graph, Judge, orphans
 from consolidate.analysis.history import file_facts, history
 from consolidate.analysis.pyimports import likely_import_errors
-from consolidate.analysis.references import find_references
+from consolidate.analysis.references import find_references, service_mentions
 from consolidate.analysis.scan import Pending, Scanned, Snapshot
 from consolidate.analysis.strings import named_in_strings
 from consolidate.analysis.uses import Root, Use
@@ -145,8 +145,18 @@ def investigate(
     )
     facts = engine.history([r["path"] for r in rows], rows, date, component=removal)
     compose_files = {s.file for s in engine.compose.services}
+    removed = [(s.file, s.service) for s in service_facts]
+    containers, images = service_mentions(engine.compose.services, removed, git.root.name)
     references = find_references(
-        engine.paths, engine.snapshot.read, name, removal, compose_files, skip=set(skip)
+        engine.paths,
+        engine.snapshot.read,
+        name,
+        removal,
+        compose_files,
+        skip=set(skip),
+        containers=containers,
+        images=images,
+        also=[s.service for s in service_facts if s.service != name],
     )
     return {
         "component": name,

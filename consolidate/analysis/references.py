@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -16,7 +16,6 @@ MAX_SCAN_BYTES = 2 * 1024 * 1024
 CODE = {".py", ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".go", ".rs", ".java", ".rb"}
 DOCS = {".md", ".rst", ".txt", ".adoc"}
 SCRIPTS = {".sh", ".bash", ".ps1", ".psm1", ".bat", ".cmd"}
-PLAIN = re.compile(r"[\w./-]+")
 SCRIPT_NAMES = {"Makefile", "justfile", "Justfile", "package.json", "Taskfile.yml"}
 
 
@@ -28,24 +27,30 @@ def find_references(
     compose_files: set[str],
     *,
     skip: set[str] | frozenset[str] = frozenset(),
+    containers: Collection[str] = (),
+    images: Collection[str] = (),
+    also: Collection[str] = (),
+    history: Collection[str] = (),
 ) -> list[dict[str, Any]]:
     """Lines outside the removal that name the component or a removed file (by path, by
-    dotted module path, or by a file name no remaining file shares)."""
+    dotted module path, or by a file name no remaining file shares), its env-variable form
+    (`data-sync` -> `DATA_SYNC`), and the names the caller knows are only the removal's: the
+    removed services' `containers` (see `container_names`), the `images` only they use, and
+    `also`: other whole names only the removal uses (a removed service named unlike the
+    component, a volume or network only it used). Each row says its `group`: `live`,
+    `docs` or `history` (see `group_of`; `history` adds paths the caller knows are records,
+    such as a changelog under an unusual name)."""
     paths = list(paths)
-    names = {component} | set(removed) | distinct_names(paths, removed)
+    names = {component, env_form(component)} | set(removed) | distinct_names(paths, removed)
     names |= load_names(paths, removed, component)
-    words = sorted({n.lower() for n in names}, key=len, reverse=True)
-    # Names of path and module characters only (nearly always): the pattern starts with the
-    # names, which the regex engine finds fast, and what precedes a match is checked after.
-    plain = all(PLAIN.fullmatch(w) for w in words)
-    pattern = re.compile(
-        ("" if plain else r"(?<![\w./-])")
-        + "(?:"
-        + "|".join(re.escape(w) for w in words)
-        + r")(?![\w-])"
-    )
+    names |= set(containers) | image_names(images) | set(also)
+    words = sorted({n.lower() for n in names if n}, key=len, reverse=True)
+    # The pattern starts with the names, which the regex engine finds fast; what precedes a
+    # match is checked after (`joined_before`), what follows it by the pattern.
+    pattern = re.compile("(?:" + "|".join(re.escape(w) for w in words) + AFTER)
     needles = minimal({w.encode() for w in words})
     skip = set(removed) | set(skip)
+    records = set(history)
     found: list[dict[str, Any]] = []
     for path in paths:
         data = None if path in skip else read(path)
@@ -55,33 +60,99 @@ def find_references(
         if not any(n in lowered for n in needles):
             continue
         kind = kind_of(path, compose_files)
+        group = "history" if path in records else group_of(path, kind)
         text = data.decode("utf-8", errors="replace")
         found += [
-            {"path": path, "line": number, "kind": kind, "text": line.strip()[:200]}
-            for number, line in matching_lines(pattern, text, check_before=plain)
+            {"path": path, "line": n, "kind": kind, "text": line.strip()[:200], "group": group}
+            for n, line in matching_lines(pattern, text)
         ]
     return found
 
 
-def matching_lines(
-    pattern: re.Pattern[str], text: str, *, check_before: bool
-) -> list[tuple[int, str]]:
-    """(1-based number, line) of each line where `pattern` matches the lower-cased text, by
-    one search of the whole text; with `check_before`, a match right after a path or module
-    character does not count (`self.emails`, `x/emails`)."""
+# The word rule. A name joined to another word by `-` or `.` is another name (`ai-conductor`,
+# `conductor.service`, `self.conductor`); joined by `_` it is this component's identifier
+# (`CONDUCTOR_ENABLED`, `ENABLE_CONDUCTOR`, `shop_conductor`); next to a letter or digit it
+# is part of a longer word (`conductors`, `subconductor`). After a `/` it is a folder or
+# file of another path (`lib/conductor.py`): removed paths are names of their own.
+AFTER = r")(?![^\W_])(?![-.]\w)"
+WORD = re.compile(r"\w")
+
+
+def joined_before(lowered: str, at: int) -> bool:
+    """The match at `at` continues the word or path before it (see the word rule)."""
+    if not at:
+        return False
+    before = lowered[at - 1]
+    if before == "/" or before.isalnum():
+        return True
+    return before in "-." and at > 1 and bool(WORD.match(lowered, at - 2))
+
+
+def matching_lines(pattern: re.Pattern[str], text: str) -> list[tuple[int, str]]:
+    """(1-based number, line) of each line where `pattern` matches the lower-cased text and
+    the match is not joined to the word before it, by searches over the whole text. A
+    rejected match moves the search by one character only, so a name starting inside it
+    (`x/shop_conductor`: `conductor`) is still tried."""
     lowered = text.lower()
-    matches = [
-        m.start()
-        for m in pattern.finditer(lowered)
-        if not (check_before and m.start() and PLAIN.match(lowered, m.start() - 1))
-    ]
+    search = pattern.search
+    matches = []
+    at = 0
+    while (m := search(lowered, at)) is not None:
+        if joined_before(lowered, m.start()):
+            at = m.start() + 1
+            continue
+        matches.append(m.start())
+        at = m.end()
     if not matches:
         return []
     lines = lowered.splitlines(keepends=True)  # lower() changes no line break: same lines
     ends = list(itertools.accumulate(len(line) for line in lines))
-    numbers = dict.fromkeys(bisect.bisect_right(ends, at) for at in matches)
+    numbers = dict.fromkeys(bisect.bisect_right(ends, start) for start in matches)
     original = text.splitlines()
     return [(n + 1, original[n]) for n in numbers if n < len(original)]
+
+
+def env_form(component: str) -> str:
+    """How an env variable spells the component: `data-sync` -> `data_sync` (matching is
+    case-insensitive, and `_` joins it to the rest: `DATA_SYNC_ENABLED`, `ENABLE_DATA_SYNC`)."""
+    return re.sub(r"[-.]", "_", component)
+
+
+def image_names(images: Iterable[str]) -> set[str]:
+    """Each image as written and without its tag or digest (`acme/conductor:1.4` and
+    `acme/conductor`), so `docker pull acme/conductor` counts too."""
+    out = set()
+    for image in images:
+        out.add(image)
+        bare = image.partition("@")[0]
+        slash = bare.rfind("/")
+        colon = bare.rfind(":")
+        out.add(bare[:colon] if colon > slash else bare)
+    return {n for n in out if n}
+
+
+def container_names(
+    compose_file: str,
+    service: str,
+    container_name: str | None,
+    root_folder: str,
+    *,
+    project: str | None = None,
+) -> list[str]:
+    """The names a service's container goes by: its `container_name:` and the defaults
+    `<project>_<service>`, `<project>_<service>_1` (Compose v1) and `<project>-<service>`,
+    `<project>-<service>-1` (Compose v2). The project is `project` (a top-level `name:` or
+    `COMPOSE_PROJECT_NAME`) or else the compose file's folder name (`root_folder` for a file
+    at the repository root), lower-cased with every character but `a-z0-9_-` dropped:
+    https://docs.docker.com/compose/how-tos/project-name/ . All forms count even when
+    `container_name:` is set: scripts and docs written before it still name the service so."""
+    folder = compose_file.rpartition("/")[0].rpartition("/")[2] or root_folder
+    name = re.sub(r"[^a-z0-9_-]", "", (project or folder).lower()).lstrip("_-")
+    out = [container_name] if container_name else []
+    if name:
+        out += [f"{name}_{service}", f"{name}_{service}_1"]
+        out += [f"{name}-{service}", f"{name}-{service}-1"]
+    return out
 
 
 def minimal(needles: set[bytes]) -> list[bytes]:
@@ -123,14 +194,58 @@ def names_module(path: str, component: str) -> bool:
     )
 
 
+# Records of what happened: never rewritten, and their mentions are history, not live.
+HISTORY_NAMES = re.compile(
+    r"(?i)(?:changelog|changes|history|news|releases?|release[-_]notes)(?:\.(?:md|markdown|rst|txt|adoc))?"
+    r"|.+_removal_report\.md"
+)
+HISTORY_DIRS = {"adr", "adrs", "decisions", "changelog", "changelogs", "releases", "release-notes"}
+
+
+def history_file(path: str) -> bool:
+    """CHANGELOG.md, HISTORY.rst, NEWS, an earlier `X_REMOVAL_REPORT.md`, a file under `adr/`."""
+    parts = path.lower().split("/")
+    return bool(HISTORY_NAMES.fullmatch(parts[-1])) or bool(HISTORY_DIRS.intersection(parts[:-1]))
+
+
 def kind_of(path: str, compose_files: set[str]) -> str:
     p = PurePosixPath(path)
     if path in compose_files or ("compose" in p.name and p.suffix in (".yml", ".yaml")):
         return "compose"
     if p.suffix in CODE:
         return "code"
-    if p.suffix in DOCS:
+    if p.suffix in DOCS and not PINS.fullmatch(p.name):
         return "docs"
     if p.suffix in SCRIPTS or p.name in SCRIPT_NAMES:
         return "script"
     return "config"
+
+
+PINS = re.compile(r"(?i)(?:requirements|constraints)[\w.-]*\.txt|CMakeLists\.txt")
+
+
+def group_of(path: str, kind: str) -> str:
+    """Which part of "Mentions left" a row belongs to: `history` (records of what happened,
+    never rewritten: `history_file`), `docs`, or `live` (code, config, scripts, compose: what
+    still runs or configures something)."""
+    if history_file(path):
+        return "history"
+    return "docs" if kind == "docs" else "live"
+
+
+def service_mentions(
+    services: Iterable[Any], removed: Collection[tuple[str, str]], root_folder: str
+) -> tuple[list[str], list[str]]:
+    """The container names of the removed services and the images only they use, from
+    compose facts (`ServiceFact`): what `find_references` takes as `containers` and `images`."""
+    gone = set(removed)
+    containers: list[str] = []
+    users: dict[str, set[tuple[str, str]]] = {}
+    for fact in services:
+        key = (fact.file, fact.service)
+        if key in gone:
+            containers += container_names(fact.file, fact.service, fact.container_name, root_folder)
+        if fact.image:
+            users.setdefault(fact.image, set()).add(key)
+    images = sorted(image for image, who in users.items() if who <= gone)
+    return list(dict.fromkeys(containers)), images

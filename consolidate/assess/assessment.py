@@ -40,8 +40,9 @@ def assess(
     found = investigate(git, name, date=date, engine=engine, compose=compose)
     mine = [r["path"] for r in found["files"] if r["seed"] or r["verdict"] != "keep"]
     seeds_kept = [r for r in found["files"] if r["seed"] and r["verdict"] == "keep"]
-    capability = overlap(mine, engine.paths, engine.snapshot.read)
-    containers = containers_of(docker, [c["service"] for c in found["compose"]])
+    services = [c["service"] for c in found["compose"]]
+    capability = overlap(mine, engine.paths, engine.snapshot.read, services)
+    containers = containers_of(docker, services)
     triggers = [
         duplication(capability),
         orphaned(found, date),
@@ -54,6 +55,7 @@ def assess(
         "capabilities": capability["capabilities"],
         "overlap": capability["overlap"],
         "overlap_percent": capability["overlap_percent"],
+        "duplicated": capability["duplicated"],
         "triggers": triggers,
         "overhead": overhead(git, found, containers),
         "containers": containers,
@@ -69,8 +71,9 @@ def quick_triggers(
     """The triggers an investigation already answers (no Docker, no second read)."""
     mine = [r["path"] for r in found["files"] if r["seed"] or r["verdict"] != "keep"]
     seeds_kept = [r for r in found["files"] if r["seed"] and r["verdict"] == "keep"]
+    services = [c["service"] for c in found.get("compose", [])]
     return [
-        duplication(overlap(mine, paths, read)),
+        duplication(overlap(mine, paths, read, services)),
         orphaned(found, date),
         health(found),
         production(found, seeds_kept),
@@ -93,14 +96,24 @@ def trigger(name: str, met: bool, evidence: list[str]) -> dict[str, Any]:
     return {"name": name, "met": met, "evidence": evidence}
 
 
+def cite(evidence: dict[str, Any]) -> str:
+    """`what (path:line)`; a manifest-level fact has no line."""
+    where = f"{evidence['path']}:{evidence['line']}" if evidence["line"] else evidence["path"]
+    return f"{evidence['what']} ({where})"
+
+
 def duplication(capability: dict[str, Any]) -> dict[str, Any]:
-    shared = [o for o in capability["overlap"] if o["existing"]]
+    """Met when more than half of the component's capabilities exist elsewhere; the evidence
+    names each duplicated one with a line on both sides, and the ones found nowhere else."""
+    rows = capability["overlap"]
     evidence = [
-        f"{o['capability']}: here {o['in_component'][0]['what']} ({o['in_component'][0]['path']});"
-        f" already {o['existing'][0]['what']} ({o['existing'][0]['path']})"
-        for o in shared
-        if o["in_component"]
+        f"{o['capability']}: here {cite(o['in_component'][0])}; already {cite(o['existing'][0])}"
+        for o in rows
+        if o["existing"] and o["in_component"]
     ]
+    alone = [o["capability"] for o in rows if not o["existing"]]
+    if alone:
+        evidence.append(f"not found elsewhere: {', '.join(alone)}")
     percent = capability["overlap_percent"]
     evidence.insert(0, f"{percent}% of its {len(capability['capabilities'])} capabilities exist")
     return trigger("functional duplication over 50%", percent > DUPLICATION, evidence)
@@ -228,8 +241,10 @@ def recommend(result: dict[str, Any]) -> dict[str, Any]:
     return {"action": "keep", "target": None, "reasons": reasons or ["no trigger is met"]}
 
 
+# Plumbing everything shares, and lifecycle management, which compose and scripts provide by
+# configuration: none of them is a place to move the component's code into.
 GENERIC = {"database client", "http client", "orm", "cache", "metrics", "tracing", "auth",
-           "error tracking", "email"}  # fmt: skip
+           "error tracking", "email", "lifecycle management"}  # fmt: skip
 
 
 def target(rows: Collection[dict[str, Any]]) -> str | None:

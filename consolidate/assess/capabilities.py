@@ -7,6 +7,13 @@ from a data file (`capability_map.json`, easy to extend without touching code) m
 names to shared capability names, which is what lets a Python scheduler and a NestJS one count
 as the same thing. A few code patterns (a repository module that is itself a job queue) are
 data too. Tests are skipped: a test importing a library exercises it, it is not a solution.
+
+What the component does is read more widely than what the rest provides (issue 14): on its side
+the names it imports from the repository's own modules count (`capability_names`), and so do
+commands and requests that manage other services (`capability_roles`); on the other side a
+capability needs a library, a manifest line, a definition, a compose key or a script line. So
+weak evidence can only add to what the component does, and a capability without a provider
+elsewhere is never counted as duplicated.
 """
 
 from __future__ import annotations
@@ -16,9 +23,34 @@ import re
 import tomllib
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import asdict, dataclass
-from functools import cache
-from importlib import resources
 from typing import Any
+
+from consolidate.assess.capability_data import (
+    LIFECYCLE,
+    CapabilityMap,
+    Evidence,
+    is_test,
+    line_of,
+    load_map,
+    parse_map,
+    pypi_key,
+)
+from consolidate.assess.capability_names import (
+    ModuleIndex,
+    scan_defined_names,
+    scan_js_names,
+    scan_python_names,
+)
+from consolidate.assess.capability_roles import (
+    compose_lifecycle,
+    compose_services,
+    is_script,
+    lifecycle,
+    service_names,
+)
+
+__all__ = ["LIFECYCLE", "CapabilityMap", "Evidence", "find_capabilities", "is_test", "load_map",
+           "node_package", "overlap", "parse_map", "pypi_key"]  # fmt: skip
 
 MAX_BYTES = 2 * 1024 * 1024
 EXISTING_SHOWN = 20  # evidence listed per capability from outside: enough to find them all
@@ -35,62 +67,16 @@ JS_SPECIFIER = re.compile(
 )
 REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 DEFINES = re.compile(r"\b(class|def|function)\s+(\w+)")
-TEST_DIRS = {"test", "tests", "__tests__", "spec", "__mocks__"}
-TEST_NAME = re.compile(
-    r"^(?:test_.*\.py|.*_test\.py|conftest\.py|.*\.(?:test|spec)\.[cm]?[jt]sx?)$"
-)
 
 
 @dataclass(frozen=True)
-class Evidence:
-    """One fact behind a capability: where it was seen and what was seen, for a human to check."""
+class Side:
+    """Which side a file is scanned for: the component's (names and what its code does count)
+    or the rest of the repository's (libraries, manifests, definitions, compose, scripts)."""
 
-    capability: str
-    path: str  # file or manifest
-    line: int  # 0 for a manifest-level fact
-    what: str  # "imports apscheduler", "declares bullmq in package.json", "defines class JobQueue"
-
-
-@dataclass(frozen=True)
-class CapabilityMap:
-    """The data file, normalised: library names as code and manifests spell them, lowercased."""
-
-    python: dict[str, tuple[str, ...]]  # import name -> capabilities
-    distributions: dict[str, str]  # PyPI name -> import name, where they differ
-    node: dict[str, tuple[str, ...]]  # npm package -> capabilities
-    patterns: tuple[tuple[str, re.Pattern[str]], ...]  # (capability, regex) over code
-
-
-def pypi_key(name: str) -> str:
-    """PyPI normalisation (PEP 503): `APScheduler`, `rq_scheduler`, `Flask.Cache` compare equal."""
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def parse_map(data: dict[str, Any]) -> CapabilityMap:
-    """Validate and normalise a capability map; a broken data file fails loudly, here."""
-    python = {k.lower().replace("-", "_"): tuple(v) for k, v in data["python"].items()}
-    dists = {pypi_key(k): v.lower() for k, v in data.get("python_distributions", {}).items()}
-    node = {k.lower(): tuple(v) for k, v in data["node"].items()}
-    patterns = tuple(
-        (cap, re.compile(rx, re.M)) for cap, rxs in data.get("patterns", {}).items() for rx in rxs
-    )
-    return CapabilityMap(python, dists, node, patterns)
-
-
-@cache
-def load_map() -> CapabilityMap:
-    """The packaged `capability_map.json`, read once."""
-    text = resources.files("consolidate.assess").joinpath("capability_map.json").read_text("utf-8")
-    return parse_map(json.loads(text))
-
-
-def is_test(path: str) -> bool:
-    parts = path.split("/")
-    return bool(TEST_DIRS.intersection(parts[:-1])) or bool(TEST_NAME.match(parts[-1]))
-
-
-def line_of(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
+    component: bool
+    index: ModuleIndex | None = None
+    services: frozenset[str] = frozenset()  # the other compose services
 
 
 def python_library(module: str, cmap: CapabilityMap) -> str | None:
@@ -144,7 +130,7 @@ def scan_patterns(path: str, text: str, cmap: CapabilityMap) -> Iterator[Evidenc
                 kind, name = found.groups()
                 what = f"defines class {name}" if kind == "class" else f"defines {name}()"
             else:
-                what = f"matches /{rx.pattern}/"
+                what = f"uses `{m.group(0).strip()}`"
             yield Evidence(capability, path, line_of(text, m.start()), what)
 
 
@@ -213,7 +199,10 @@ def scan_package_json(path: str, text: str, cmap: CapabilityMap) -> Iterator[Evi
                 yield from library(caps, path, where, f"declares {name} in package.json")
 
 
-def scanners(path: str) -> list[Callable[[str, str, CapabilityMap], Iterator[Evidence]]]:
+Scanner = Callable[[str, str, CapabilityMap], Iterator[Evidence]]
+
+
+def scanners(path: str) -> list[Scanner]:
     """What to look for in a file, by its name; empty for files that say nothing."""
     name = path.rsplit("/", 1)[-1]
     if "node_modules" in path.split("/") or is_test(path):
@@ -233,16 +222,39 @@ def scanners(path: str) -> list[Callable[[str, str, CapabilityMap], Iterator[Evi
     return []
 
 
+def side_scanners(path: str, side: Side) -> list[Scanner]:
+    """Beyond libraries: names on the component's side, lifecycle management on both."""
+    if "node_modules" in path.split("/") or is_test(path):
+        return []
+    code = path.endswith(PY_SUFFIXES) or (path.endswith(JS_SUFFIXES) and not path.endswith(".d.ts"))
+    out: list[Scanner] = []
+    if code and side.component:
+        out.append(scan_defined_names)
+        if path.endswith(PY_SUFFIXES) and side.index is not None:
+            index = side.index
+            out.append(lambda p, t, c: scan_python_names(p, t, c, index))
+        elif not path.endswith(PY_SUFFIXES):
+            out.append(scan_js_names)
+    if code or is_script(path):
+        services = side.services
+        out.append(lambda p, t, c: lifecycle(p, t, component=side.component, services=services))
+    return out
+
+
 def find_capabilities(
-    paths: Collection[str], read: Callable[[str], bytes | None], files: Collection[str]
+    paths: Collection[str],
+    read: Callable[[str], bytes | None],
+    files: Collection[str],
+    side: Side | None = None,
 ) -> list[Evidence]:
-    """Evidence in `files` (a subset of `paths`), one per capability, file and fact, in order."""
+    """Evidence in `files` (a subset of `paths`), one per capability, file and fact, in order.
+    Without a `side`, libraries, manifests and code patterns only."""
     cmap = load_map()
     known = set(paths)
     seen: set[tuple[str, str, str]] = set()
     found: list[Evidence] = []
     for path in sorted(set(files) & known):
-        todo = scanners(path)
+        todo = scanners(path) + (side_scanners(path, side) if side else [])
         data = read(path) if todo else None
         if data is None or len(data) > MAX_BYTES:
             continue
@@ -256,16 +268,33 @@ def find_capabilities(
 
 
 def overlap(
-    component_files: Collection[str], paths: Collection[str], read: Callable[[str], bytes | None]
+    component_files: Collection[str],
+    paths: Collection[str],
+    read: Callable[[str], bytes | None],
+    services: Collection[str] = (),
 ) -> dict[str, Any]:
     """The component's capabilities and, for each, where the rest of the repository has it too.
 
+    `services` are the component's compose services: what compose does for them goes with
+    them, so only the other services' health checks and `depends_on` count as existing.
     `overlap_percent` is the share of the component's capabilities also found outside it: the
-    "functional duplication" the assessment weighs.
+    "functional duplication" the assessment weighs; `duplicated` names them.
     """
     mine = set(component_files)
-    inside = find_capabilities(paths, read, mine)
-    outside = find_capabilities(paths, read, [p for p in paths if p not in mine])
+    own = frozenset(services)
+    compose = compose_services(paths, read)
+    others = frozenset(service_names(compose) - own)
+    inside = find_capabilities(paths, read, mine, Side(True, ModuleIndex(paths), others))
+    rest = [p for p in paths if p not in mine]
+    outside = find_capabilities(paths, read, rest, Side(False, None, others))
+    outside += [
+        ev
+        for path, node in compose.items()
+        if path not in mine
+        for ev in compose_lifecycle(path, node, own)
+    ]
+    inside.sort(key=lambda ev: (ev.path, ev.line))  # stable: one line's facts keep their order
+    outside.sort(key=lambda ev: (ev.path, ev.line))
     capabilities = sorted({ev.capability for ev in inside})
     rows: list[dict[str, Any]] = []
     for cap in capabilities:
@@ -278,6 +307,11 @@ def overlap(
                 "existing_count": len(existing),
             }
         )
-    shared = sum(1 for row in rows if row["existing_count"])
-    percent = round(100 * shared / len(capabilities)) if capabilities else 0
-    return {"capabilities": capabilities, "overlap": rows, "overlap_percent": percent}
+    duplicated = [row["capability"] for row in rows if row["existing_count"]]
+    percent = round(100 * len(duplicated) / len(capabilities)) if capabilities else 0
+    return {
+        "capabilities": capabilities,
+        "overlap": rows,
+        "overlap_percent": percent,
+        "duplicated": duplicated,
+    }

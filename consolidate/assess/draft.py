@@ -1,20 +1,28 @@
-"""`consolidate plan NAME`: a draft playbook written from the investigation.
+"""`consolidate plan NAME`: a draft playbook written from the assessment.
 
-Files with the verdict `remove` go under `files:` (a folder whose every tracked file goes
-becomes `folder/**`), the component's services under `compose:`; kept and review files and
-the references are comments, for a person to decide. The draft is loaded back through the
-playbook schema before it is written, so it always validates.
+A draft a reviewer can run as it stands, every entry with a comment saying why: the summary
+from the assessment's evidence (`draft_summary`), files with the verdict `remove` under
+`files:` (a folder whose every tracked file goes becomes `folder/**`), the component's
+services under `compose:`, the scripts and config that name it under `scripts:`
+(`draft_scripts`), and the checks found in the repository under `validate:`
+(`draft_validate`). Kept and review files, host names and other mentions are comments, for a
+person to decide. The draft is loaded back through the playbook schema before it is written,
+so it always validates.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from consolidate.assess.draft_scripts import ScriptHit, script_hits
+from consolidate.assess.draft_summary import header, summary
+from consolidate.assess.draft_validate import Repo, commands
 from consolidate.errors import Refusal
+from consolidate.gitio import Git
 from consolidate.playbook import load_playbook
 
 MAX_COMMENTED = 40
@@ -35,28 +43,84 @@ def folded(paths: list[str], tracked: Collection[str]) -> list[str]:
     return out
 
 
-def render(found: dict[str, Any], tracked: Collection[str]) -> str:
+def render(assessed: dict[str, Any], tracked: Collection[str], root: Path) -> str:
+    """The draft from `assess`'s result (its `investigation` is what goes and what stays)."""
+    found = assessed["investigation"]
     name = found["component"]
-    remove = [f["path"] for f in found["files"] if f["verdict"] == "remove"]
+    read = disk_reader(root)
+    rows = {r["path"]: r for r in found["files"]}
+    remove = [p for p, r in rows.items() if r["verdict"] == "remove"]
+    hits = script_hits(assessed, tracked, root, read)
     lines = [
+        *header(assessed),
         f"# Draft playbook for removing {name}, written by `consolidate plan {name}`.",
-        f"# Read it, decide on everything marked TODO, then: consolidate run {name} --dry-run",
+        f"# Read it, change what you disagree with, then: consolidate run {name} --dry-run",
         "",
         f"component: {name}",
-        "summary: TODO say why it goes (recorded in the commit message and the changelog)",
+        "# From the assessment: the triggers met, and who still uses its files.",
+        f"summary: {json.dumps(summary(assessed))}",
         "",
         "# Only the component reaches these files (verdict: remove).",
         "files:",
-        *[f"  - {json.dumps(p)}" for p in folded(remove, tracked)],
+        *[f"  - {json.dumps(p)}  # {file_reason(p, rows)}" for p in folded(remove, tracked)],
     ]
     if not remove:
         lines[-1] = "files: []"
     lines += kept_comments(found)
     lines += compose_lines(found)
+    lines += script_lines(hits)
+    lines += validate_lines(found, Repo(frozenset(set(tracked) - set(remove)), root, read), hits)
     lines += host_comments(found)
     lines += reference_comments(found)
-    lines += ["", "backup: {branch: true, images: true}", ""]
+    lines += [
+        "",
+        "# A backup branch and image tags, for a rollback.",
+        "backup: {branch: true, images: true}",
+        "",
+    ]
     return "\n".join(lines)
+
+
+def disk_reader(root: Path) -> Callable[[str], bytes | None]:
+    def read(path: str) -> bytes | None:
+        full = root / path
+        return full.read_bytes() if full.is_file() and not full.is_symlink() else None
+
+    return read
+
+
+def file_reason(entry: str, rows: dict[str, dict[str, Any]]) -> str:
+    if entry.endswith("/**"):
+        folder = entry.removesuffix("**")
+        count = sum(1 for p in rows if p.startswith(folder))
+        return f"every tracked file under it goes ({count})"
+    return str(rows[entry]["reason"])
+
+
+def script_lines(hits: list[ScriptHit]) -> list[str]:
+    """`scripts:` entries: each file that names the component, with the lines that do."""
+    if not hits:
+        return []
+    out = ["", "# Scripts and config that name it: the docs step cuts those mentions.", "scripts:"]
+    for hit in hits:
+        out += [f"  # {hit.why()}", f"  - file: {json.dumps(hit.path)}"]
+    return out
+
+
+def validate_lines(found: dict[str, Any], repo: Repo, hits: list[ScriptHit]) -> list[str]:
+    """`validate:` commands found here; one that cannot run here is commented out."""
+    drafted = commands(found, repo, [h.path for h in hits])
+    if not drafted:
+        return []
+    runnable = any(d.missing is None for d in drafted)
+    out = [
+        "",
+        "# Checks run after the removal, before the commit.",
+        "validate:" if runnable else "validate: []",
+    ]
+    for command in drafted:
+        out += command.lines()
+    return out
 
 
 def kept_comments(found: dict[str, Any]) -> list[str]:
@@ -80,7 +144,10 @@ def compose_lines(found: dict[str, Any]) -> list[str]:
     if not services:
         return []
     out = ["", "# Services to remove, with every reference to them.", "compose:"]
-    out += [f"  {json.dumps(f)}: {json.dumps(s)}" for f, s in services.items()]
+    gone = ", ".join(dict.fromkeys(row["service"] for row in found["compose"]))
+    for path, defined in services.items():
+        why = f"defines {', '.join(defined)}" if defined else f"refers to {gone}: references go"
+        out.append(f"  {json.dumps(path)}: {json.dumps(defined)}  # {why}")
     return out
 
 
@@ -104,7 +171,7 @@ def reference_comments(found: dict[str, Any]) -> list[str]:
     refs = found["references"]
     if not refs:
         return []
-    out = ["", f"# Mentions elsewhere ({len(refs)}): TODO decide which need a migrate: edit."]
+    out = ["", f"# Mentions elsewhere ({len(refs)}): decide which need a migrate: edit."]
     out += [
         f"#   {r['path']}:{r['line']} ({r['kind']}) {r['text'][:90]}" for r in refs[:MAX_COMMENTED]
     ]
@@ -113,12 +180,11 @@ def reference_comments(found: dict[str, Any]) -> list[str]:
     return out
 
 
-def write_draft(
-    found: dict[str, Any], tracked: Collection[str], target: Path, *, force: bool
-) -> Path:
+def write_draft(assessed: dict[str, Any], git: Git, target: Path, *, force: bool) -> Path:
+    """Write the draft for `assess`'s result, once it loads as a playbook."""
     if target.exists() and not force:
         raise Refusal(f"{target} already exists", "pass --force to overwrite it, or --output")
-    text = render(found, tracked)
+    text = render(assessed, git.tracked_files(), git.root)
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.draft")
     temporary.write_text(text, encoding="utf-8")

@@ -67,15 +67,25 @@ def compose_problems(
             for name, service in services_of(doc).items():
                 if not isinstance(service, dict):
                     continue
-                for problem, target in service_problems(root, folder, path, name, service, defined):
-                    caused = (
-                        target in gone_services
-                        or target in gone_paths
-                        or any(g.startswith(target + "/") for g in gone_paths)
-                    )
+                for problem, target, is_path in service_problems(
+                    root, folder, path, name, service, defined
+                ):
+                    caused = caused_by_removal(target, is_path, gone_paths, gone_services)
                     (ours if caused else others).append(problem)
             ours += host_problems(root, path, gone_services - answered)
     return ours, others
+
+
+def caused_by_removal(
+    target: str, is_path: bool, gone_paths: set[str], gone_services: set[str]
+) -> bool:
+    """Whether the removal took what a reference points at: a path is compared with the
+    removed paths (a folder with what it held), a service name with the removed services,
+    never one with the other (a folder `./relay` missing since before is not the removed
+    service `relay`)."""
+    if is_path:
+        return target in gone_paths or any(g.startswith(target + "/") for g in gone_paths)
+    return target in gone_services
 
 
 def host_problems(root: Path, path: str, hosts: set[str]) -> list[str]:
@@ -104,17 +114,17 @@ def read_file(root: Path, path: str) -> bytes | None:
 
 def service_problems(
     root: Path, folder: str, path: str, name: str, service: dict[str, Any], defined: set[str]
-) -> list[tuple[str, str]]:
-    """(problem, the service name or repository path it points at)."""
+) -> list[tuple[str, str, bool]]:
+    """(problem, the service name or repository path it points at, whether it is a path)."""
     where = f"{path}: service {name}"
-    out = [(f"{where}: {key} {target}, which no compose file here defines", target)
+    out = [(f"{where}: {key} {target}, which no compose file here defines", target, False)
            for key, target in named_services(service) if target not in defined]  # fmt: skip
     for key, local in local_paths(service):
         if "$" in local:
             continue
         target = posixpath.normpath(posixpath.join(folder, local))
         if target.startswith("../") or not (root / target).exists():
-            out.append((f"{where}: {key} {local} does not exist", target))
+            out.append((f"{where}: {key} {local} does not exist", target, True))
     return out
 
 
@@ -184,7 +194,9 @@ def schema_problems(
     root: Path, paths: list[str], original: Callable[[str], bytes | None]
 ) -> tuple[list[str], list[str]]:
     """Edited compose files against the compose specification and `compose config`:
-    (problems the edit brought, problems the file had before it)."""
+    (problems the edit brought, problems the file had before it). Both sides are the full
+    error lists: a list cut before the comparison would turn an old error that the cut had
+    hidden at HEAD into a "new" one (the caller cuts what it shows)."""
     new: list[str] = []
     old: list[str] = []
     for path in paths:
@@ -214,7 +226,7 @@ def spec_errors(path: str, doc: Any) -> list[str]:
     schema = compose_schema()
     validator = validator_for(schema)(schema)
     out = []
-    for error in sorted(validator.iter_errors(doc), key=lambda e: list(e.path))[:5]:
+    for error in sorted(validator.iter_errors(doc), key=lambda e: [str(p) for p in e.path]):
         where = "/".join(str(p) for p in error.absolute_path) or "(top)"
         out.append(f"{path}: {where}: {error.message[:200]}")
     return out

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from consolidate.compose.groups import cut_banners, headers, kept_leads
 from consolidate.compose.locate import (
     MERGE_TAG,
     Block,
@@ -30,7 +31,7 @@ from consolidate.compose.locate import (
     value_of,
 )
 from consolidate.compose.refs import cut_flow, plan_references, refuse_splice, walk
-from consolidate.compose.resources import KINDS, SINGULAR, defined, doomed, usage_of
+from consolidate.compose.resources import KINDS, SINGULAR, Reader, defined, doomed, usage_of
 from consolidate.compose.verify import verify
 from consolidate.errors import ComposeRefusal
 
@@ -82,6 +83,7 @@ def remove_services(
     keep_volumes: bool = False,
     resources: Mapping[str, Iterable[str]] | None = None,
     deleted_includes: Iterable[str] = (),
+    read: Reader | None = None,
 ) -> ComposeEdit:
     """Cut `services` (with their comments) and every reference to them out of `data`.
 
@@ -89,6 +91,8 @@ def remove_services(
     go here too. `resources` says which top-level volumes, networks, configs and secrets go;
     by default those that only the removed services use (see `resources`).
     `deleted_includes` are `include:` paths (as written) of files the removal deletes.
+    `read` reads a repository path, so a service that extends one in another file is judged
+    by what that one uses; without it, such a service keeps every resource of the file.
     """
     parsed = parse(data, path)
     mine = list(dict.fromkeys([services] if isinstance(services, str) else services))
@@ -97,11 +101,9 @@ def remove_services(
     check_dependents(parsed, gone)
     check_aliases(parsed, set(mine))
     plan = Plan()
-    for block in parsed.blocks.values():
-        if block.name in mine:
-            cut_block(parsed, block, plan, f"service {block.name}")
+    plan_services(parsed, set(mine), plan)
     plan_references(parsed, gone, plan)
-    cut, kept = choose_resources(parsed, gone, keep_volumes, resources)
+    cut, kept = choose_resources(parsed, gone, keep_volumes, resources, read)
     resources_removed = plan_resources(parsed, cut, plan)
     dropped = set(deleted_includes)
     plan_includes(parsed, dropped, plan)
@@ -121,6 +123,16 @@ def remove_services(
         resources_removed=resources_removed,
         resources_kept=kept,
     )
+
+
+def plan_services(parsed: Parsed, mine: set[str], plan: Plan) -> None:
+    """Cut the service blocks, then the group headers (see `groups`) that introduced only them."""
+    found = headers(parsed)
+    keep = kept_leads(found, mine)
+    for block in parsed.blocks.values():
+        if block.name in mine:
+            cut_block(parsed, block, plan, f"service {block.name}", keep_lead=block.name in keep)
+    cut_banners(parsed, found, mine, plan)
 
 
 def check_present(parsed: Parsed, mine: list[str], gone: set[str]) -> None:
@@ -143,11 +155,12 @@ def choose_resources(
     gone: set[str],
     keep_volumes: bool,
     resources: Mapping[str, Iterable[str]] | None,
+    read: Reader | None = None,
 ) -> tuple[dict[str, frozenset[str]], tuple[str, ...]]:
     """Which top-level resources this file loses, and notes on the ones kept."""
     doc = parsed.data()
     if resources is None:
-        removed, staying = usage_of(doc, gone)
+        removed, staying = usage_of(doc, gone, path=parsed.path, read=read)
         verdict = doomed(removed, staying, keep_volumes=keep_volumes)
         resources, kept = verdict.names, verdict.kept
     else:
@@ -170,8 +183,12 @@ def plan_resources(parsed: Parsed, cut: dict[str, frozenset[str]], plan: Plan) -
         if len(going) == len(blocks):
             top = top or find_blocks(parsed.lines, parsed.root, parsed.path, "the top level")
             cut_block(parsed, top[kind], plan, f"top-level {kind} (nothing left in it)")
+        found = headers(parsed, kind, blocks)
+        keep = kept_leads(found, cut[kind])
         for block in going:
-            cut_block(parsed, block, plan, f"{SINGULAR[kind]} {block.name}")
+            what = f"{SINGULAR[kind]} {block.name}"
+            cut_block(parsed, block, plan, what, keep_lead=block.name in keep)
+        cut_banners(parsed, found, set(cut[kind]), plan)
         done += [f"{SINGULAR[kind]} {b.name}" for b in going]
     return tuple(done)
 
@@ -272,29 +289,54 @@ def item_lines(parsed: Parsed, item: Node) -> tuple[int, int]:
     return line, block_end(parsed.lines, line, text.index("-") + 1)
 
 
-def cut_block(parsed: Parsed, block: Block, plan: Plan, what: str) -> None:
-    """Cut an entry with its own comments and one blank line, so spacing stays as it was."""
+def cut_block(
+    parsed: Parsed, block: Block, plan: Plan, what: str, *, keep_lead: bool = False
+) -> None:
+    """Cut an entry with its own comments and one blank line, so spacing stays as it was.
+
+    `keep_lead` keeps the comment directly above (it introduces staying services too); the
+    service after this one then moves up under it, as this one sat. Blank means blank or
+    whitespace only: of the two blank lines around a cut block, a clean one is kept over one
+    holding spaces, and blank lines left between the cut and the end of the file go.
+    """
     lines = parsed.lines
-    plan.remove(block.lead, block.start - 1, f"comment of {what}")
+    first = block.start if keep_lead else block.lead
+    plan.remove(first, block.start - 1, f"comment of {what}")
     plan.remove(block.start, block.end, what)
     plan.remove(block.end + 1, block.tail, f"comment of {what}")
-    before = block.lead - 1
+    before = first - 1
     while before >= 0 and before in plan.removed:
         before -= 1
     after = block.tail + 1
     while after < len(lines) and after in plan.removed:
         after += 1
+    if all(i in plan.removed or is_blank(lines[i]) for i in range(after, len(lines))):
+        plan.remove(after, len(lines) - 1, f"blank line after {what}")
+        after = len(lines)
     blank_before = before >= 0 and is_blank(lines[before])
     blank_after = after < len(lines) and is_blank(lines[after])
     first_child = before < 0 or (
         not blank_before and not is_comment(lines[before]) and indent(lines[before]) < block.column
     )
-    if blank_after and (blank_before or first_child):
+    under_comment = before >= 0 and is_comment(lines[before])  # a kept lead: move up under it
+    if (
+        blank_after
+        and blank_before
+        and spaces_only(lines[before])
+        and not spaces_only(lines[after])
+    ):
+        plan.remove(before, before, f"blank line before {what}")  # keep the clean one
+    elif blank_after and (blank_before or first_child or under_comment):
         plan.remove(after, after, f"blank line after {what}")
     elif after == len(lines):  # the file now ends where this block began: no blank tail
         while before >= 0 and (before in plan.removed or is_blank(lines[before])):
             plan.remove(before, before, f"blank line before {what}")
             before -= 1
+
+
+def spaces_only(line: str) -> bool:
+    """A blank line that holds spaces or tabs: the one to drop when one of two must go."""
+    return is_blank(line) and bool(line.strip("\r\n"))
 
 
 def splice(parsed: Parsed, plan: Plan) -> tuple[list[str], tuple[RewrittenLine, ...]]:

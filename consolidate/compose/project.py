@@ -66,8 +66,8 @@ def plan_project(
     owners = owning_files(project.all(), named)
     removed, staying = Usage(), check_unnamed(read, tracked, project.all(), gone, result)
     check_cross_file_extends(project, gone)
-    for item in project.all().values():
-        by_removed, by_staying = usage_of(item.data(), gone)
+    for path, item in project.all().items():
+        by_removed, by_staying = usage_of(item.data(), gone, path=path, read=read)
         removed.add(by_removed)
         staying.add(by_staying)
     verdict = doomed(removed, staying, keep_volumes=keep_volumes)
@@ -211,7 +211,7 @@ def check_unnamed(
             if target in parsed or (same_project and mention.file is None):
                 found.append(f"{path}:{mention.line}: {mention.text}")
         if same_project:
-            staying.add(usage_of(other.data(), gone)[1])
+            staying.add(usage_of(other.data(), gone, path=path, read=read)[1])
     if found:
         more = f" (and {len(found) - 1} more: {', '.join(found[1:4])})" if found[1:] else ""
         file = found[0].split(":")[0]

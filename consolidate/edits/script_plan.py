@@ -72,6 +72,18 @@ def label(names: Iterable[str]) -> str:
 QUOTED = re.compile(r"\"(?:[^\"\\`]|[\\`].)*\"|'[^']*'")
 COMMENT = re.compile(r"(?:^|(?<=\s))#")
 BRACKETS = re.compile(r"[()\[\]{}]")
+CLOSER = re.compile(r"^\s*(?:\}|fi\b|done\b|esac\b)")
+
+
+@dataclass(frozen=True)
+class Shrunk:
+    """A list that lost items: where it sits (0-based lines, inclusive) and how many items it
+    had, so a count of them in its heading can follow."""
+
+    first: int
+    last: int
+    before: int
+    lost: int
 
 
 @dataclass(frozen=True)
@@ -94,6 +106,9 @@ class Plan:
         self.taken: set[int] = set()
         self.opaque: set[int] = set()  # here-documents, block comments: text, never cut
         self.removed: set[str] = set()  # targets and scripts that went: a caller is a mention
+        self.others: frozenset[str] = frozenset()  # kept services: a line naming one is shared
+        self.keep: frozenset[str] = frozenset()  # variables a kept file still reads
+        self.shrunk: list[Shrunk] = []  # lists that lost items, for the counts above them
 
     def free(self, lines: Iterable[int]) -> bool:
         return not any(line in self.taken or line in self.opaque for line in lines)
@@ -108,8 +123,32 @@ class Plan:
     def drop(self, start: int, stop: int, reason: str) -> Edit | None:
         return self.claim(Edit(start, stop, None, reason))
 
+    def drop_whole(self, start: int, stop: int, reason: str) -> Edit | None:
+        """Drop a block that holds text lines (a here-string in a function): nothing is cut
+        inside them, they go whole with it. The block must not end inside one."""
+        if any(line in self.taken for line in range(start, stop)) or stop in self.opaque:
+            return None
+        self.edits.append(Edit(start, stop, None, reason))
+        self.taken.update(range(start, stop))
+        return self.edits[-1]
+
     def rewrite(self, line: int, text: str, reason: str) -> Edit | None:
         return self.claim(Edit(line, line + 1, text, reason)) if text != self.lines[line] else None
+
+    def current(self, line: int) -> str | None:
+        """The line's text as the edits so far leave it; None when it goes."""
+        edit = next((e for e in self.edits if e.start <= line < e.stop), None)
+        return self.lines[line] if edit is None else edit.text
+
+    def amend(self, line: int, text: str, reason: str) -> None:
+        """Rewrite a line again (a count in a list's own line): one edit, both reasons."""
+        edit = next((e for e in self.edits if e.start == line and e.text is not None), None)
+        if edit is None:
+            self.rewrite(line, text, reason)
+        else:
+            self.edits[self.edits.index(edit)] = Edit(
+                line, line + 1, text, also(edit.reason, reason)
+            )
 
     def named(self, item: str) -> str | None:
         """The name a list item is, bare or quoted."""
@@ -134,8 +173,11 @@ class Plan:
     def code(self, line: int) -> str:
         """The line with quoted text blanked and its comment cut, columns unchanged: brackets and
         keywords are searched here, so a `#` or `)` inside a string is not one."""
-        masked = QUOTED.sub(lambda m: m[0][0] + "_" * (len(m[0]) - 2) + m[0][-1], self.lines[line])
-        comment = None if self.kind == "npm" else COMMENT.search(masked)
+        return self.mask(self.lines[line])
+
+    def mask(self, text: str) -> str:
+        masked = QUOTED.sub(lambda m: m[0][0] + "_" * (len(m[0]) - 2) + m[0][-1], text)
+        comment = None if self.kind in ("npm", "env") else COMMENT.search(masked)
         return masked[: comment.start()] if comment else masked
 
     def balanced_end(self, line: int) -> int | None:
@@ -153,16 +195,20 @@ class Plan:
 
     def tidy(self, edits: Iterable[Edit | None]) -> None:
         """A removed block with a blank line (or the file's start) above it and a blank line
-        below takes the one below along, so no double gap is left; at the end of the file it
-        takes the blank line above."""
+        below takes the one below along, so no double gap is left; at the end of the file, or
+        of the block around it (a closing `}`, `fi`, `done`, `esac`), it takes the blank line
+        above."""
         for edit in sorted((e for e in edits if e), key=lambda e: e.start):
             above = max((i for i in range(edit.start) if i not in self.taken), default=-1)
             if above >= 0 and self.lines[above].strip():
                 continue
             below = edit.stop
+            after = next((i for i in range(below, len(self.lines)) if i not in self.taken), None)
             if below < len(self.lines) and not self.lines[below].strip() and self.free([below]):
                 self._widen(edit, Edit(edit.start, below + 1, None, edit.reason))
-            elif below == len(self.lines) and above == edit.start - 1 >= 0:
+            elif (after is None or CLOSER.match(self.lines[after])) and (
+                above == edit.start - 1 >= 0 and self.free([above])
+            ):
                 self._widen(edit, Edit(above, edit.stop, None, edit.reason))
 
     def _widen(self, edit: Edit, wider: Edit) -> None:
@@ -185,6 +231,7 @@ class Plan:
         hits = sum(1 for item in items if match(item))
         if hits in (0, len(items)):
             return "all" if hits else "none"
+        self.shrunk.append(Shrunk(spans[0].line, spans[-1].line, len(items), hits))
         new: dict[int, str | None] = {}
         reasons: dict[int, str] = {}
         emptied: set[int] = set()

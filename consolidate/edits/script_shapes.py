@@ -41,6 +41,9 @@ def kind_of(path: str, first_line: str) -> str | None:
         return "npm"
     if suffix in (".sh", ".bash") or (not suffix and SHEBANG.match(first_line)):
         return "shell"
+    lower = name.lower()
+    if lower == ".env" or lower.startswith(".env.") or lower.endswith(".env"):
+        return "env"
     return None
 
 

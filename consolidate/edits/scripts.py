@@ -1,9 +1,12 @@
 """Management scripts stop naming a removed component, and nothing else about them changes.
 
-The file is decoded and split into lines that keep their own endings; the planner for its kind
-(`script_shapes`, `script_build`) recognises where the name sits and claims lines in a `Plan`: a line goes, or
-one line is rewritten with a list element cut out. Nothing is re-emitted, so every other byte
-stays (CRLF or LF, a BOM, indentation, quoting, trailing whitespace, a missing final newline).
+The file is decoded and split into lines that keep their own endings; the planners claim lines
+in a `Plan`: a line goes, or one line is rewritten with a list element cut out. First the
+blocks dedicated to the component (`script_blocks`: functions, comment paragraphs, `if`
+chains), then the shapes of the file's kind (`script_shapes`, `script_build`, `envfile`),
+then prose lists and help lines in strings and the counts of lists that shrank
+(`script_prose`). Nothing is re-emitted, so every other byte stays (CRLF or LF, a BOM,
+indentation, quoting, trailing whitespace, a missing final newline).
 Each change carries its reason, and every line that still names the component is reported in
 `left`: a script is code, and what is not certainly an entry for the component is for a person
 to decide.
@@ -17,8 +20,11 @@ import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
+from consolidate.edits.envfile import env
+from consolidate.edits.script_blocks import dedicated
 from consolidate.edits.script_build import just, make, npm
 from consolidate.edits.script_plan import Edit, Plan
+from consolidate.edits.script_prose import counts, hashtables, help_blocks, prose, service_words
 from consolidate.edits.script_shapes import kind_of, opaque_lines, powershell, shell
 
 BOMS = (
@@ -43,15 +49,26 @@ class ScriptEdit:
     after: bytes
     changes: tuple[ScriptChange, ...]
     left: tuple[tuple[int, str], ...]  # (1-based line, text) that still names it: a person decides
+    removed: tuple[str, ...] = ()  # make targets, recipes, npm scripts that went: docs name them
 
 
 def edit_script(
-    path: str, data: bytes, names: Collection[str], blocks: Sequence[tuple[str, str]] = ()
+    path: str,
+    data: bytes,
+    names: Collection[str],
+    blocks: Sequence[tuple[str, str]] = (),
+    *,
+    keep: Collection[str] = (),
+    others: Collection[str] = (),
 ) -> ScriptEdit:
     """Cut `names` (as whole words) out of one script, and the lines of every `blocks` (start,
-    end) regex pair. Raises ValueError when a block never ends or a package.json would no longer
-    parse: the caller refuses rather than write a broken script."""
+    end) regex pair. `keep`: variables a kept file still reads (an `.env` file keeps them);
+    `others`: the services that stay (a block that names one is shared, and stays). Raises
+    ValueError for a binary file, a block that never starts or never ends, or a package.json
+    that would no longer parse: the caller refuses rather than write a broken script."""
     bom, encoding = next(((b, e) for b, e in BOMS if data.startswith(b)), (b"", "utf-8"))
+    if not bom and b"\0" in data[:8192]:
+        raise ValueError("is a binary file (a NUL byte in its first 8 KiB), not a script")
     errors = "surrogateescape" if encoding == "utf-8" else "strict"
     try:
         text = data[len(bom) :].decode(encoding, errors)
@@ -59,15 +76,18 @@ def edit_script(
         raise ValueError(f"cannot read the file as {encoding}: {exc.reason}") from None
     lines, endings = split_lines(text)
     plan = Plan(lines, {n for n in names if n}, kind_of(path, lines[0] if lines else ""))
+    plan.keep, plan.others = frozenset(keep), frozenset(others)
     cut_blocks(plan, blocks)
     plan.opaque = opaque_lines(lines, plan.kind)
     if plan.kind and plan.names:
-        planners()[plan.kind](plan)
+        run_planners(plan)
     after = bom + splice(lines, endings, plan.edits).encode(encoding, errors)
     if plan.kind == "npm":
         check_json(data[len(bom) :], after[len(bom) :])
     changes = sorted((change_of(lines, e) for e in plan.edits), key=lambda c: c.line)
-    return ScriptEdit(path, data, after, tuple(changes), leftovers(plan))
+    return ScriptEdit(
+        path, data, after, tuple(changes), leftovers(plan), tuple(sorted(plan.removed))
+    )
 
 
 def split_lines(text: str) -> tuple[list[str], list[str]]:
@@ -111,6 +131,8 @@ def cut_blocks(plan: Plan, blocks: Sequence[tuple[str, str]]) -> None:
             first, last = re.compile(start), re.compile(end)
         except re.error as exc:
             raise ValueError(f"bad block regex /{start}/ or /{end}/: {exc}") from None
+        if not any(first.search(text) for text in plan.lines):
+            raise ValueError(f"the block start /{start}/ matches no line of the file")
         line = 0
         while line < len(plan.lines):
             if not first.search(plan.lines[line]):
@@ -145,7 +167,9 @@ def leftovers(plan: Plan) -> tuple[tuple[int, str], ...]:
     words = sorted(plan.names | plan.removed, key=len, reverse=True)
     if not words:
         return ()
-    mention = re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, words))})(?![\w-])", re.I)
+    alternation = "|".join(map(re.escape, words))
+    # the word rule: joined by `_` the name is still the component's (`CONDUCTOR_URL`)
+    mention = re.compile(rf"(?<![A-Za-z0-9-])(?:{alternation})(?![A-Za-z0-9-])", re.I)
     gone = {line for e in plan.edits if e.text is None for line in range(e.start, e.stop)}
     new = {e.start: e.text for e in plan.edits if e.text is not None}
     texts = [(line + 1, new.get(line, text)) for line, text in enumerate(plan.lines)]
@@ -165,4 +189,35 @@ def check_json(before: bytes, after: bytes) -> None:
 
 
 def planners() -> dict[str, Callable[[Plan], None]]:
-    return {"powershell": powershell, "shell": shell, "make": make, "just": just, "npm": npm}
+    return {
+        "powershell": powershell,
+        "shell": shell,
+        "make": make,
+        "just": just,
+        "npm": npm,
+        "env": env,
+    }
+
+
+def run_planners(plan: Plan) -> None:
+    """Blocks dedicated to the component claim first (a list inside one goes with it), then
+    the kind's shapes, then prose lists and help lines, then the counts of what shrank."""
+    kind = planners()[plan.kind or ""]
+    dedicated(plan, shared_lines(plan) if plan.kind in ("powershell", "shell") else set())
+    kind(plan)
+    prose(plan)
+    service_words(plan)
+    help_blocks(plan)
+    hashtables(plan)
+    counts(plan)
+
+
+def shared_lines(plan: Plan) -> set[int]:
+    """Lines where the component is one element of a list: a block holding one is shared.
+    Found on a scratch plan, so nothing is claimed."""
+    scratch = Plan(plan.lines, plan.names, plan.kind)
+    scratch.opaque, scratch.others = plan.opaque, plan.others
+    planners()[plan.kind or ""](scratch)
+    prose(scratch)
+    listed = [e for e in scratch.edits if "element" in e.reason or "alternative" in e.reason]
+    return {line for e in listed for line in range(e.start, e.stop)}

@@ -22,9 +22,9 @@ def as_markdown(found: dict[str, Any]) -> str:
     if found["overlap"]:
         lines += ["| capability | in the component | already elsewhere |", "|---|---|---|"]
         for row in found["overlap"]:
-            here = ", ".join(f"`{e['path']}` ({e['what']})" for e in row["in_component"][:2])
-            there = ", ".join(f"`{e['path']}` ({e['what']})" for e in row["existing"][:3])
-            lines.append(f"| {row['capability']} | {here or '-'} | {there or '-'} |")
+            here = cited(row["in_component"], 2, len(row["in_component"]))
+            there = cited(row["existing"], 3, row.get("existing_count", len(row["existing"])))
+            lines.append(f"| {row['capability']} | {here} | {there} |")
     cost = found["overhead"]
     lines += [
         "",
@@ -40,6 +40,17 @@ def as_markdown(found: dict[str, Any]) -> str:
             f"{container['restarts']} restarts, health {container['health'] or '-'}"
         )
     return "\n".join(lines) + "\n"
+
+
+def cited(evidence: list[dict[str, Any]], shown: int, total: int) -> str:
+    """Evidence as `path:line` (what), the first `shown`, then how many more; `-` for none."""
+    out = []
+    for e in evidence[:shown]:
+        where = f"{e['path']}:{e['line']}" if e["line"] else e["path"]
+        out.append(f"`{where}` ({e['what']})".replace("|", "\\|"))
+    if total > shown:
+        out.append(f"and {total - shown} more")
+    return ", ".join(out) or "-"
 
 
 def why(triggers: list[dict[str, Any]]) -> str:

@@ -75,7 +75,7 @@ def as_text(found: dict[str, Any]) -> str:
         console.print(
             _table("Imports that could mean several files", ["where", "import", "could be"], rows)
         )
-    refs = [[f"{r['path']}:{r['line']}", r["kind"], r["text"][:80]] for r in found["references"]]
+    refs = [[f"{r['path']}:{r['line']}", _kind(r), r["text"][:80]] for r in found["references"]]
     console.print(_table(f"Mentions elsewhere ({len(refs)})", ["where", "kind", "text"], refs))
     console.print(history_line(found["history"]))
     return buffer.getvalue()
@@ -116,9 +116,15 @@ def as_markdown(found: dict[str, Any], *, mentions: bool = True) -> str:
         return "\n".join(lines) + "\n"
     lines += ["", f"Mentions elsewhere: {len(found['references'])}", ""]
     lines += [
-        f"- `{r['path']}:{r['line']}` ({r['kind']}) {r['text'][:100]}" for r in found["references"]
+        f"- `{r['path']}:{r['line']}` ({_kind(r)}) {r['text'][:100]}" for r in found["references"]
     ]
     return "\n".join(lines) + "\n"
+
+
+def _kind(ref: dict[str, Any]) -> str:
+    """The mention's kind, and `history` for a record never rewritten (CHANGELOG, an earlier
+    removal report): `docs, history`."""
+    return f"{ref['kind']}, history" if ref.get("group") == "history" else str(ref["kind"])
 
 
 MERMAID_LIMIT = 40

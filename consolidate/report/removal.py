@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from consolidate.analysis.references import group_of
+
 START = "<!-- consolidate:validation -->"
 END = "<!-- /consolidate:validation -->"
 
@@ -98,19 +100,66 @@ def _removed(data: ReportData) -> str:
     return "\n".join(out)
 
 
+GROUPS = (
+    (
+        "live",
+        "Live code, config and scripts",
+        "These still run or configure something: each should go, or say why it stays.",
+    ),
+    ("docs", "Docs", "These describe the repository as it is now: decide for each."),
+    (
+        "history",
+        "History",
+        "Records of earlier changes (changelogs, earlier removal reports, decision records):"
+        " they stay as they are.",
+    ),
+)
+MAX_MENTIONS = 500  # rows per group; the rest are counted, never dropped silently
+
+
 def _references(data: ReportData) -> str:
-    if not data.references:
-        return "## Mentions left in the repository\n\nNone found.\n"
-    out = [
-        "## Mentions left in the repository\n",
-        "These still name the component; decide for each whether it should go.\n",
-        "| File | Line | Kind | Text |",
-        "| --- | ---: | --- | --- |",
-    ]
+    """Every line that still names the component, live first, then docs, then history, each
+    under a heading with its count; says plainly when nothing live names it any more."""
+    out = ["## Mentions left in the repository\n"]
+    grouped: dict[str, list[dict[str, Any]]] = {key: [] for key, _, _ in GROUPS}
     for ref in data.references:
+        grouped[_group(ref)].append(ref)
+    if not grouped["live"]:
+        out.append(f"No live code, config or script names {data.component} any more.\n")
+    if not data.references:
+        out.append("No docs or history mention it either.\n")
+    for key, title, why in GROUPS:
+        refs = grouped[key]
+        if refs:
+            out.append(_mention_table(f"{title} ({len(refs)})", why, refs))
+    return "\n".join(out)
+
+
+def _group(ref: dict[str, Any]) -> str:
+    """The row's group; rows of an older JSON without one are grouped from path and kind."""
+    group = ref.get("group")
+    if group in ("live", "docs", "history"):
+        return str(group)
+    return group_of(str(ref["path"]), str(ref.get("kind", "")))
+
+
+def _mention_table(heading: str, why: str, refs: list[dict[str, Any]]) -> str:
+    """One group's rows; a group over `MAX_MENTIONS` rows says how many more it has."""
+    out = [f"### {heading}\n", f"{why}\n"]
+    out += ["| File | Line | Kind | Text |", "| --- | ---: | --- | --- |"]
+    for ref in refs[:MAX_MENTIONS]:
         text = str(ref.get("text", "")).strip().replace("|", "\\|")[:100]
-        out.append(f"| `{ref['path']}` | {ref['line']} | {ref['kind']} | `{text}` |")
+        out.append(f"| `{ref['path']}` | {ref['line']} | {ref['kind']} | {_code(text)} |")
+    if len(refs) > MAX_MENTIONS:
+        more = len(refs) - MAX_MENTIONS
+        out.append(f"\n... and {more} more line{'s' if more > 1 else ''} not shown here.")
     return "\n".join(out) + "\n"
+
+
+def _code(text: str) -> str:
+    """`text` as inline code; a text holding a backtick goes between double backticks
+    (https://spec.commonmark.org/0.31.2/#code-spans)."""
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
 
 
 def _history(data: ReportData) -> str:

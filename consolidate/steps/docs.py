@@ -1,12 +1,23 @@
-"""Step 6: CHANGELOG entry, ARCHITECTURE "Removed components", and the removal report."""
+"""Step 6: CHANGELOG entry, ARCHITECTURE "Removed components", docs that stop listing the
+removed services, and the removal report."""
 
 from __future__ import annotations
 
+import difflib
+from dataclasses import dataclass
 from typing import Any
 
 from consolidate.actions.files import WriteFile
-from consolidate.analysis.references import find_references
+from consolidate.analysis.compose_facts import compose_facts
+from consolidate.analysis.references import (
+    MAX_SCAN_BYTES,
+    find_references,
+    history_file,
+    service_mentions,
+)
 from consolidate.assess.assessment import quick_triggers
+from consolidate.edits.doc_lists import edit_doc
+from consolidate.edits.doc_sections import cut_path_rows, cut_sections
 from consolidate.edits.markdown import add_changelog_entry, add_removed_component
 from consolidate.report.assessment import why
 from consolidate.report.investigation import as_markdown
@@ -28,6 +39,13 @@ def plan(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> StepPlan:
     step.actions += [*rewritten, *scripts.actions]
     step.notes += [f"{line} still names {pb.component}: decide by hand" for line in scripts.left]
     entry = _changelog_entry(ctx, found, services)
+    report = safe_relpath(
+        ctx.git.root, pb.docs.report or report_name(pb.component), what="docs.report"
+    )
+    records = {report, ctx.playbook_path}
+    gone = _gone_names(ctx, earlier, services, scripts.removed)
+    lists = _list_edits(ctx, ws, services, gone, skip=records | _record_paths(ctx))
+    own: dict[str, set[int]] = {}  # lines of the run's own entries, which name it on purpose
     for key, edit, text in (
         ("changelog", add_changelog_entry, entry),
         ("architecture", add_removed_component, _architecture_entry(ctx, backup)),
@@ -40,17 +58,39 @@ def plan(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> StepPlan:
         if before is None and key not in explicit:
             step.notes.append(f"no {path}; set docs.{key} in the playbook to create one")
             continue
-        after = edit((before or b"").decode("utf-8"), text).encode("utf-8")
+        listed = lists.pop(path, None)
+        base = listed.after if listed else (before or b"")
+        after = edit(base.decode("utf-8"), text).encode("utf-8")
+        why = "; ".join([f"record the removal in {key}", *(listed.changes if listed else [])])
         if after != before:
-            _add(step, ws, WriteFile(path, before, after, f"record the removal in {key}"))
-    report = safe_relpath(
-        ctx.git.root, pb.docs.report or report_name(pb.component), what="docs.report"
-    )
-    written = {a.paths()[0] for a in step.actions} | {report, ctx.playbook_path}
+            record = WriteFile(path, before, after, why)
+            _add(step, ws, record)
+            rewritten += [record] if listed else []
+            own[path] = _added_lines(base, after)
+    for path, listed in lists.items():
+        action = WriteFile(path, listed.before, listed.after, "; ".join(listed.changes))
+        _add(step, ws, action)
+        rewritten.append(action)
+    # Every edited file is scanned as the run leaves it, so what it still says is listed,
+    # but for the run's own changelog and architecture entries; the report and the playbook
+    # are not scanned.
     removed = [f["path"] for f in found["files"]]
-    left = find_references(
-        ws.tracked(), ws.read, pb.component, removed, set(pb.compose), skip=written
-    )
+    left = [
+        ref
+        for ref in find_references(
+            ws.tracked(),
+            ws.read,
+            pb.component,
+            removed,
+            set(pb.compose),
+            skip=records,
+            containers=gone.containers,
+            images=gone.images,
+            also=gone.also,
+            history=_record_paths(ctx),
+        )
+        if ref["line"] not in own.get(ref["path"], set())
+    ]
     step.notes += [
         f"{r['path']}:{r['line']} still mentions {pb.component} ({r['kind']})" for r in left
     ]
@@ -60,6 +100,96 @@ def plan(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> StepPlan:
     _add(step, ws, WriteFile(report, ws.read(report), text.encode("utf-8"), "removal report"))
     step.facts["report"] = report
     return step
+
+
+@dataclass(frozen=True)
+class _Listed:
+    before: bytes
+    after: bytes
+    changes: list[str]  # "line 12: table row of `x` removed"
+
+
+@dataclass(frozen=True)
+class _Gone:
+    """Names the removal takes away besides the component's: container names, images only
+    the removed services used, other removed services, volumes and networks only they used."""
+
+    containers: list[str]
+    images: list[str]
+    also: list[str]
+    known: set[str]  # every compose service of the repository
+    paths: set[str]  # files the run deletes, and `folder/` for a folder that goes whole
+
+
+def _gone_names(
+    ctx: Context, earlier: dict[str, StepPlan], services: list[Any], targets: list[str]
+) -> _Gone:
+    tracked = ctx.git.tracked_files()
+    facts = compose_facts(tracked, _read_disk(ctx)).services
+    removed = [(f, s) for f, s in services]
+    containers, images = service_mentions(facts, removed, ctx.git.root.name)
+    resources = [r.split()[-1] for _p, r in earlier["compose"].facts.get("resources", [])]
+    others = [s for _f, s in removed if s != ctx.playbook.component]
+    also = list(dict.fromkeys([*others, *resources, *targets]))
+    files = {a.paths()[0] for a in earlier["remove"].actions}
+    return _Gone(containers, images, also, {f.service for f in facts}, gone_paths(tracked, files))
+
+
+def gone_paths(tracked: list[str], files: set[str]) -> set[str]:
+    """The files the run deletes, and each folder (`folder/`) whose every file goes."""
+    folders: dict[str, bool] = {}
+    for path in tracked:
+        parts = path.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            folder = "/".join(parts[:depth])
+            folders[folder] = folders.get(folder, True) and path in files
+    return files | {f"{folder}/" for folder, every in folders.items() if every}
+
+
+def _list_edits(
+    ctx: Context, ws: Workspace, services: list[Any], gone: _Gone, *, skip: set[str]
+) -> dict[str, _Listed]:
+    """Docs that stop listing the removed services: table rows, list items and elements,
+    and the count next to them (`consolidate.edits.doc_lists`), sections about the component
+    (`doc_sections`), one edit per file. History (`history_file`) and the run's own records
+    are never rewritten."""
+    names = names_of(ctx, services, [*gone.containers, *gone.also])
+    needles = [n.lower().encode() for n in names]
+    headed = {ctx.playbook.component, *(s for _f, s in services)}
+    out: dict[str, _Listed] = {}
+    for path in ws.tracked():
+        if not path.lower().endswith(DOC_SUFFIXES) or path in skip or history_file(path):
+            continue
+        data = ws.read(path)
+        if not data or len(data) > MAX_SCAN_BYTES or not any(n in data.lower() for n in needles):
+            continue
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        edit = edit_doc(text, names, services=gone.known)
+        after, cuts = cut_sections(edit.after, headed)
+        after, rows = cut_path_rows(after, gone.paths)
+        changes = [f"line {c.line}: {c.what}" for c in edit.changes]
+        changes += [f"section '{c.heading}' ({c.lines} lines) removed" for c in cuts]
+        changes += [f"table row of a deleted path removed: {c.heading}" for c in rows]
+        if changes:
+            out[path] = _Listed(data, after.encode("utf-8"), changes)
+    return out
+
+
+def _added_lines(before: bytes, after: bytes) -> set[int]:
+    """1-based numbers of the lines `after` has that `before` has not."""
+    old, new = (data.decode("utf-8", errors="replace").splitlines() for data in (before, after))
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    ops = matcher.get_opcodes()
+    return {j + 1 for tag, _i1, _i2, j1, j2 in ops if tag != "equal" for j in range(j1, j2)}
+
+
+def _record_paths(ctx: Context) -> set[str]:
+    """The changelog: a record of what happened, even under an unusual name."""
+    raw = ctx.playbook.docs.changelog
+    return {safe_relpath(ctx.git.root, raw, what="docs.changelog")} if raw else set()
 
 
 def _add(step: StepPlan, ws: Workspace, action: WriteFile) -> None:
@@ -88,6 +218,7 @@ def _one_line(text: str) -> str:
 
 
 SHORT_SUMMARY = 12  # words
+DOC_SUFFIXES = (".md", ".markdown")
 
 
 def _read_disk(ctx: Context) -> Any:

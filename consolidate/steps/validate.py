@@ -34,6 +34,7 @@ def plan(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> StepPlan:
         "commands": commands,
         "static": static_spec(ctx, ws, earlier),
         "docker": docker_spec(ctx, earlier),
+        "baseline": baseline_spec(ctx) if commands else None,
     }
     action = RunValidation(json.dumps(settings), report, ws.read(report) if report else None)
     return StepPlan("validate", [action])
@@ -61,6 +62,15 @@ def static_spec(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> di
         "strict_docs": ctx.playbook.strict_docs,
         "own": sorted({p for a in earlier["docs"].actions for p in a.paths()}),
     }
+
+
+def baseline_spec(ctx: Context) -> dict[str, Any] | None:
+    """The commit a failing command runs again on, to tell a failure the removal brought from
+    one that was already there; None when the playbook says `baseline: false`. `dirty`: the
+    run started with uncommitted changes (--allow-dirty), which that commit does not have."""
+    if not ctx.playbook.baseline:
+        return None
+    return {"commit": ctx.head.commit, "dirty": bool(ctx.git.dirty_paths())}
 
 
 def docker_spec(ctx: Context, earlier: dict[str, StepPlan]) -> dict[str, Any] | None:
