@@ -454,3 +454,14 @@ def test_commands_and_health_urls() -> None:
     assert list(health_urls('get("http://indexer:9200/_cluster/health")', False)) == [
         "http://indexer:9200/_cluster/health"
     ]
+
+
+def test_the_drafted_summary_says_what_duplicates(make_repo: RepoFactory) -> None:
+    repo = make_repo(repository(providers=True))
+    result = consolidate(repo, "plan", "conductor")
+    assert result.returncode == 0, result.stderr
+    draft = (repo / "playbooks" / "conductor.yaml").read_text()
+    summary = next(line for line in draft.splitlines() if line.startswith("summary: "))
+    assert summary.startswith(
+        'summary: "100% of what it does already exists (mostly in backend/package.json);'
+    )
