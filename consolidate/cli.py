@@ -10,7 +10,8 @@ from typing import Annotated, Any
 import typer
 
 from consolidate import __version__, render
-from consolidate.errors import ConsolidateError
+from consolidate.errors import ConsolidateError, write_failed
+from consolidate.journal import run_under_way
 from consolidate.logs import configure_logging
 
 app = typer.Typer(
@@ -298,4 +299,15 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("consolidate: interrupted; `consolidate status` tells where it stopped\n")
         sys.exit(130)
+    except OSError as exc:  # a full disk, a read-only or failing device: one line, no traceback
+        error = _os_error(exc)
+        sys.stderr.write(f"consolidate: error: {error.line()}\n")
+        sys.exit(error.exit_code)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _os_error(exc: OSError) -> ConsolidateError:
+    """An OS error no layer below turned into one of the tool's errors: exit 1 with the
+    journal kept when a run was under way, else exit 2 (nothing changed)."""
+    where = exc.filename if exc.filename is not None else "a file of the run"
+    return write_failed("cannot write or read", where, exc, started=run_under_way())

@@ -1,7 +1,11 @@
 """The one place that talks to git (through GitPython).
 
 Reads never take git's optional locks (so `git status` does not rewrite the index) and never
-run the repository's fsmonitor; commits run hooks only when asked.
+run the repository's fsmonitor. No git call runs the repository's hooks (reference-transaction,
+post-index-change, post-checkout fire on plumbing too, not only on commit): every command gets
+`-c core.hooksPath=/dev/null`, a path that is not a folder, so git finds no hook there
+(githooks(5): "core.hooksPath"). Only the commit of a `run --run-hooks` keeps the repository's
+hooks path, so the hooks git fires for that commit run and no others.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from consolidate.errors import Refusal, StepFailed
 
 READ_OPTS = ("-c", "core.fsmonitor=false", "-c", "core.quotepath=false")
 NO_HOOKS = ("-c", "core.hooksPath=/dev/null")
+OPTS = (*READ_OPTS, *NO_HOOKS)  # every git call but a commit asked to run hooks
 IN_PROGRESS = {
     "MERGE_HEAD": "a merge",
     "rebase-merge": "a rebase",
@@ -64,7 +69,7 @@ class Git:
     def run(self, *args: str, read_only: bool = True, check: bool = True) -> str:
         env = {"GIT_OPTIONAL_LOCKS": "0"} if read_only else {}
         env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
-        command = ["git", *READ_OPTS, *args]
+        command = ["git", *OPTS, *args]
         try:
             out = self.repo.git.execute(
                 command, env=env, strip_newline_in_stdout=False, with_extended_output=False
@@ -79,7 +84,7 @@ class Git:
     # ---- reads -------------------------------------------------------------------------
     def file_at(self, commit: str, path: str) -> bytes | None:
         """A file's bytes at a commit, or None when it is not there."""
-        command = ["git", *READ_OPTS, "cat-file", "blob", f"{commit}:{path}"]
+        command = ["git", *OPTS, "cat-file", "blob", f"{commit}:{path}"]
         done = subprocess.run(command, cwd=self.root, capture_output=True, check=False)
         return done.stdout if done.returncode == 0 else None
 
@@ -116,7 +121,7 @@ class Git:
     def identity_problem(self) -> str | None:
         for var in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
             try:
-                self.repo.git.execute(["git", "var", var], env={"LC_ALL": "C"})
+                self.repo.git.execute(["git", *OPTS, "var", var], env={"LC_ALL": "C"})
             except GitCommandError:
                 return "git has no user.name/user.email for the commit"
         return None
@@ -161,11 +166,15 @@ class Git:
             self.run("rm", "--cached", "-q", "--ignore-unmatch", "--", *chunk, read_only=False)
 
     def commit(self, message: str, paths: list[str], *, run_hooks: bool) -> str:
-        hooks = () if run_hooks else NO_HOOKS
-        args = [*hooks, "commit", "--quiet", "--no-edit", "--cleanup=whitespace", "-m", message]
+        """Commit `paths` only. With `run_hooks` git uses the repository's own hooks path for
+        this one command, so the hooks a commit fires run (pre-commit, prepare-commit-msg,
+        commit-msg, post-commit, and reference-transaction for the commit's own ref update);
+        every other call, the `rev-parse` after it included, runs none."""
+        opts = READ_OPTS if run_hooks else OPTS
+        args = ["commit", "--quiet", "--no-edit", "--cleanup=whitespace", "-m", message]
         args += ["--no-verify"] if not run_hooks else []
         args += ["--only", "--", *paths]
-        command = ["git", *READ_OPTS, *args]
+        command = ["git", *opts, *args]
         try:
             self.repo.git.execute(command, env={"LC_ALL": "C"})
         except GitCommandError as exc:
@@ -185,7 +194,7 @@ class Git:
         """Stage `paths` and commit them with the given author and committer date."""
         self.stage(paths)
         env = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date, "LC_ALL": "C"}
-        command = ["git", *NO_HOOKS, "commit", "--quiet", "-m", message]
+        command = ["git", *OPTS, "commit", "--quiet", "-m", message]
         self.repo.git.execute(command, env=env)
         return self.run("rev-parse", "HEAD").strip()
 

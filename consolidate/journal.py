@@ -15,13 +15,22 @@ import fcntl
 import hashlib
 import json
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from consolidate.errors import Refusal, StepFailed
+from consolidate.errors import Refusal, write_failed
 
 FORMAT = 1
+# The journals this process has read or written: while one is on disk a run is under way, so a
+# write error leaves the repository maybe half changed (exit 1) rather than untouched (exit 2).
+_ON_DISK: set[Path] = set()
+
+
+def run_under_way() -> bool:
+    """Whether this process has seen its run's journal on disk (read, or written)."""
+    return bool(_ON_DISK)
 
 
 class Store:
@@ -74,18 +83,28 @@ class Store:
                 "nothing was done; inspect it, or move it away to forget the run "
                 "(the backup branch still holds the original commit)",
             )
+        _ON_DISK.add(self.journal_path)
         return dict(body)
 
     def save(self, body: dict[str, Any]) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
+        """Replace the journal atomically: when the write fails (a full disk), the previous
+        journal stays as it was, so `consolidate rollback` can run once there is room."""
+        started = self.journal_path.exists()  # the first save of a run: nothing changed yet
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise write_failed("cannot create", self.dir, exc, started=started) from None
         doc = {"format": FORMAT, "checksum": _checksum(body), "body": body}
-        atomic_write(self.journal_path, json.dumps(doc, indent=1, sort_keys=True).encode())
+        data = json.dumps(doc, indent=1, sort_keys=True).encode()
+        atomic_write(self.journal_path, data, started=started)
+        _ON_DISK.add(self.journal_path)
 
     def archive(self, run_id: str) -> Path:
         """Move a finished run's journal to history/ and drop its blobs."""
         self.history_dir.mkdir(parents=True, exist_ok=True)
         target = self.history_dir / f"{run_id}.json"
         os.replace(self.journal_path, target)
+        _ON_DISK.discard(self.journal_path)
         fsync_dir(self.history_dir)
         fsync_dir(self.dir)
         if self.blob_dir.exists():
@@ -96,25 +115,64 @@ class Store:
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
+        """Hold `lock` with flock(2) for the run's lifetime: the kernel drops it when the process
+        dies, however it dies, so `lock_holder` tells a live run from a killed one. The fd is
+        close-on-exec (PEP 446), so a validate command never inherits the lock."""
         self.dir.mkdir(parents=True, exist_ok=True)
-        path = self.dir / "lock"
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
+            if not _flock(fd, fcntl.LOCK_EX, tries=LOCK_TRIES):
                 holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "?"
                 raise Refusal(
                     f"another consolidate process (pid {holder}) is working on this repository",
                     "wait for it to finish, then run again",
-                ) from None
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, str(os.getpid()).encode(), 0)
+                )
+            with contextlib.suppress(OSError):  # the pid is for people; the flock is the lock
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, str(os.getpid()).encode(), 0)
             yield
         finally:
             os.close(fd)
+
+    @property
+    def lock_path(self) -> Path:
+        return self.dir / "lock"
+
+    def lock_holder(self) -> str | None:
+        """The pid written by the process that holds the lock now ("?" when unreadable), or None
+        when no process holds it. A shared non-blocking flock succeeds only when no live process
+        holds the exclusive one; it is dropped at once (`locked` retries briefly to allow for it).
+        A pid written by a dead process is never taken as alive: the kernel released its lock."""
+        try:
+            fd = os.open(self.lock_path, os.O_RDONLY)
+        except FileNotFoundError:
+            return None
+        try:
+            if _flock(fd, fcntl.LOCK_SH, tries=1):
+                return None
+            return os.pread(fd, 64, 0).decode(errors="replace").strip() or "?"
+        finally:
+            os.close(fd)
+
+
+# A `status` probe holds the lock shared for microseconds; a run that meets it waits this many
+# times LOCK_WAIT seconds before it refuses as if another run held it.
+LOCK_TRIES = 20
+LOCK_WAIT = 0.025
+
+
+def _flock(fd: int, kind: int, *, tries: int) -> bool:
+    """Take a flock without blocking, retrying `tries` times; False when another holds it."""
+    for attempt in range(tries):
+        try:
+            fcntl.flock(fd, kind | fcntl.LOCK_NB)
+            return True
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+        if attempt + 1 < tries:
+            time.sleep(LOCK_WAIT)
+    return False
 
 
 def _checksum(body: Any) -> str:
@@ -122,8 +180,14 @@ def _checksum(body: Any) -> str:
     return hashlib.sha256(canonical).hexdigest()
 
 
-def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Write to a temporary name beside `path`, fsync, rename over it, fsync the folder."""
+def atomic_write(
+    path: Path, data: bytes, mode: int | None = None, *, started: bool | None = None
+) -> None:
+    """Write to a temporary name beside `path`, fsync, rename over it, fsync the folder.
+
+    On an OS error (ENOSPC, EIO, EROFS, EACCES, ...) the temporary file is removed and `path`
+    keeps its previous bytes; the error is one line naming `path` and the next step.
+    `started` says whether a run is under way (default: this process has a journal on disk)."""
     tmp = temp_name(path)
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if mode is None else mode)
@@ -141,7 +205,8 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        raise StepFailed(f"cannot write {path}: {exc.strerror or exc}") from None
+        under_way = run_under_way() if started is None else started
+        raise write_failed("cannot write", path, exc, started=under_way) from None
 
 
 def temp_name(path: Path) -> Path:

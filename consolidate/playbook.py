@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import regex as regex_module
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -36,6 +37,17 @@ NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 def regex(value: str) -> str:
+    """A pattern, checked by `regex`, which runs it with a time limit; `re` words the error."""
+    try:
+        regex_module.compile(value)
+    except regex_module.error as exc:
+        re_pattern(value)
+        raise ValueError(f"not a valid regular expression ({exc})") from None
+    return value
+
+
+def re_pattern(value: str) -> str:
+    """A pattern the standard `re` module runs (a health check's `expect`)."""
     try:
         re.compile(value)
     except re.error as exc:
@@ -116,7 +128,7 @@ class Health(_Model):
     @field_validator("expect")
     @classmethod
     def _compiles(cls, value: str) -> str:
-        return regex(value)
+        return re_pattern(value)
 
 
 class DockerChecks(_Model):
@@ -148,15 +160,6 @@ PLACEHOLDER = re.compile(r"(?<![A-Za-z0-9])(?:TODO|FIXME|TBD|XXX)(?![A-Za-z0-9])
 OLD_DRAFT_SUMMARIES = ("say why it goes (recorded in the commit message and the changelog)",)
 
 
-def summary_text(value: str) -> str:
-    """The summary, refused when it is empty or still a placeholder."""
-    found = PLACEHOLDER.search(value)
-    if not value.strip() or found or any(old in value for old in OLD_DRAFT_SUMMARIES):
-        what = f"holds the placeholder {found[0]!r}" if found else "is empty or a placeholder"
-        raise ValueError(f"the summary {what}: say in a sentence why the component goes")
-    return value
-
-
 class Playbook(_Model):
     component: Annotated[str, Field(min_length=1, max_length=100)]
     summary: Annotated[str, Field(min_length=1)]
@@ -177,11 +180,16 @@ class Playbook(_Model):
     docker: DockerChecks | None = None
     strict_docs: bool = False
     on_failure: Literal["stop", "rollback"] = "stop"
+    regex_timeout: float = Field(default=2, gt=0, le=600)  # seconds a pattern may run on a file
 
     @field_validator("summary")
     @classmethod
     def _summary(cls, value: str) -> str:
-        return summary_text(value)
+        found = PLACEHOLDER.search(value)
+        if not value.strip() or found or any(old in value for old in OLD_DRAFT_SUMMARIES):
+            what = f"holds the placeholder {found[0]!r}" if found else "is empty or a placeholder"
+            raise ValueError(f"the summary {what}: say in a sentence why the component goes")
+        return value
 
     @field_validator("component")
     @classmethod
@@ -359,33 +367,24 @@ def _nearest_line(loc: tuple[str, ...], lines: dict[tuple[str, ...], int]) -> in
     return None
 
 
+def _keys(model: type[BaseModel]) -> list[str]:
+    """The keys a playbook section may hold, as written (aliases: `from`, `with`, `validate`)."""
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
 _KNOWN = {
-    (): [
-        "component",
-        "summary",
-        "files",
-        "compose",
-        "keep_volumes",
-        "migrate",
-        "backup",
-        "docs",
-        "validate",
-        "on_failure",
-        "scripts",
-        "docker",
-        "strict_docs",
-    ],
-    ("backup",): ["branch", "images"],
-    ("docs",): ["changelog", "architecture", "report", "rewrite"],
-    ("rewrite",): ["file", "pattern", "with", "count"],
-    ("scripts",): ["file", "blocks"],
-    ("blocks",): ["start", "end"],
-    ("docker",): ["project", "expect_running", "health"],
-    ("health",): ["url", "expect", "status", "timeout"],
-    ("validate",): ["name", "run", "timeout", "cwd"],
+    (): _keys(Playbook),
+    ("backup",): _keys(Backup),
+    ("docs",): _keys(Docs),
+    ("rewrite",): _keys(ReplaceSpec),
+    ("scripts",): _keys(Script),
+    ("blocks",): _keys(Block),
+    ("docker",): _keys(DockerChecks),
+    ("health",): _keys(Health),
+    ("validate",): _keys(Command),
     ("migrate",): ["move", "replace"],
-    ("move",): ["from", "to"],
-    ("replace",): ["file", "pattern", "with", "count"],
+    ("move",): _keys(MoveSpec),
+    ("replace",): _keys(ReplaceSpec),
 }
 
 

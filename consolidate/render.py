@@ -104,7 +104,8 @@ def _facts(journal: dict[str, Any]) -> dict[str, Any]:
     backup = steps.get("backup", {}).get("facts", {})
     facts["backup_branch"] = backup.get("branch")
     facts["backup_tags"] = backup.get("tags", [])
-    facts["warnings"] = backup.get("warnings", [])
+    docs = steps.get("docs", {}).get("facts", {})
+    facts["warnings"] = [*backup.get("warnings", []), *docs.get("warnings", [])]
     facts["report"] = steps.get("docs", {}).get("facts", {}).get("report")
     removed = [r["text"] for r in steps.get("remove", {}).get("actions", [])]
     facts["removed_files"] = len(removed)
@@ -155,14 +156,40 @@ def status_doc(result: dict[str, Any]) -> dict[str, Any]:
     doc["playbook"] = journal.get("playbook", {}).get("path")
     if journal.get("error"):
         doc["error"] = journal["error"]
+    doc["interrupted"] = bool(result.get("interrupted"))
+    doc["lock_holder"] = result.get("lock_holder")
+    doc["resume_command"] = _resume_command(doc)
+    if doc["status"] == "rolling-back" and doc["interrupted"]:
+        doc["rollback_command"] = "consolidate rollback --yes"
     return doc
+
+
+def _resume_command(doc: dict[str, Any]) -> str | None:
+    """How to carry on: a run that failed or was killed resumes with `run`; a killed rollback
+    finishes with `rollback`. None while a live process holds the lock, or when nothing is due."""
+    if doc["lock_holder"] is not None:
+        return None
+    if doc["status"] in ("running", "failed"):
+        return f"consolidate run {doc['playbook']} --yes"
+    if doc["status"] == "rolling-back":
+        return "consolidate rollback --yes"
+    return None
+
+
+def _status_word(doc: dict[str, Any]) -> str:
+    if doc["interrupted"]:
+        was = "" if doc["status"] == "running" else f" while {doc['status']}"
+        return f"interrupted{was} (no process holds the lock)"
+    if doc["lock_holder"] is not None and doc["status"] in ("running", "rolling-back"):
+        return f"{doc['status']} (pid {doc['lock_holder']} holds the lock)"
+    return str(doc["status"])
 
 
 def status_text(result: dict[str, Any]) -> str:
     doc = status_doc(result)
     if "steps" not in doc:
         return f"{doc['message']}\n"
-    lines = [f"Run {doc['run_id']} of {doc['component']}: {doc['status']}"]
+    lines = [f"Run {doc['run_id']} of {doc['component']}: {_status_word(doc)}"]
     for step in doc["steps"]:
         done = sum(a["state"] == "done" for a in step["actions"])
         lines.append(
@@ -170,11 +197,16 @@ def status_text(result: dict[str, Any]) -> str:
         )
     if doc.get("error"):
         lines.append(f"Error: {doc['error']}")
-    if doc["status"] in ("running", "failed"):
-        lines.append(f"Resume: consolidate run {doc['playbook']} --yes")
+    if doc["status"] == "rolling-back":
+        if doc["resume_command"]:
+            lines.append(f"Finish the rollback: {doc['resume_command']}")
+    elif doc["resume_command"]:
+        lines.append(f"Resume: {doc['resume_command']}")
         lines.append("Undo:   consolidate rollback --yes")
     elif doc["status"] == "complete":
         lines.append("Undo: consolidate rollback --yes")
+    elif doc["lock_holder"] is not None:
+        lines.append("Wait for it to finish, then `consolidate status` again")
     return "\n".join(lines) + "\n"
 
 

@@ -26,6 +26,8 @@ from consolidate.workspace import Workspace
 
 log = structlog.get_logger("consolidate")
 ACTIVE = ("running", "failed")
+# What a journal says while a process works on it; with the lock free, that process died.
+AT_WORK = ("running", "rolling-back")
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ def run(target: str, options: Options) -> dict[str, Any]:
     loaded = load_playbook(find_playbook(target, git.root))
     store = Store(git.git_dir)
     journal = store.load()
+    if journal:
+        _refuse_over_finished(journal, loaded)
     if journal and journal["status"] in ACTIVE:
         if options.dry_run:
             raise Refusal(
@@ -209,6 +213,8 @@ def rollback(options: Options) -> dict[str, Any]:
 
 def _rollback(git: Git, store: Store, journal: dict[str, Any], options: Options) -> dict[str, Any]:
     env = _env(git, store, journal, options)
+    if not options.force:
+        _refuse_conflicts(base.undo_conflicts(env, journal["steps"]))
     journal["status"] = "rolling-back"
     store.save(journal)
     undone = 0
@@ -240,15 +246,72 @@ def _rollback(git: Git, store: Store, journal: dict[str, Any], options: Options)
     }
 
 
+def _refuse_conflicts(conflicts: list[str]) -> None:
+    """Refuse before the first undo (exit 2, journal untouched) rather than stop half way: every
+    conflict is named at once, so one look tells what `--force` would overwrite (issue 15)."""
+    if not conflicts:
+        return
+    count = len(conflicts)
+    raise Refusal(
+        f"rollback: {count} path{'s' if count != 1 else ''} changed since the run: "
+        f"{', '.join(conflicts)}; nothing was undone",
+        "pass --force to overwrite them",
+    )
+
+
 def status(repo: Path) -> dict[str, Any]:
+    """The journal's state, and whether a live process is at work on it: a journal that says
+    "running" or "rolling-back" while no process holds the lock was left by a killed process."""
     git = Git.open(repo)
-    journal = Store(git.git_dir).load()
+    store = Store(git.git_dir)
+    journal = store.load()
     if journal is None:
         return {"status": "none", "message": "no run recorded in this repository"}
-    return {"status": journal["status"], "journal": journal}
+    holder = store.lock_holder()
+    if holder is None and journal["status"] in AT_WORK:
+        # The lock was free: read again, so a run that ended just before the probe shows its end.
+        journal = store.load() or journal
+        holder = store.lock_holder()
+    interrupted = holder is None and journal["status"] in AT_WORK
+    return {
+        "status": journal["status"],
+        "journal": journal,
+        "lock_holder": holder,
+        "interrupted": interrupted,
+    }
 
 
 # ---- helpers ---------------------------------------------------------------------------
+def _refuse_over_finished(journal: dict[str, Any], loaded: LoadedPlaybook) -> None:
+    """A second `run` of a component whose last run is complete would plan against a tree
+    without its files ("matches no file git tracks"); and a run over an unfinished rollback
+    would archive the journal that rollback still needs. Both are refused, nothing changed."""
+    component, run_id = journal["component"], journal["run_id"]
+    if journal["status"] == "rolling-back":
+        raise Refusal(
+            f"the rollback of run {run_id} of {component} did not finish",
+            "finish it with `consolidate rollback --yes`, then run again",
+        )
+    if journal["status"] != "complete" or loaded.playbook.component != component:
+        return
+    commit = _commit_of(journal)
+    raise Refusal(
+        f"the last run of {component} ({run_id}) is complete"
+        + (f", commit {commit[:12]}" if commit else ""),
+        "roll it back with `consolidate rollback --yes`, "
+        "or start another removal with a playbook for another component",
+    )
+
+
+def _commit_of(journal: dict[str, Any]) -> str | None:
+    for step in journal["steps"]:
+        for record in step["actions"]:
+            commit = (record.get("receipt") or {}).get("commit")
+            if step["name"] == "commit" and isinstance(commit, str):
+                return commit
+    return None
+
+
 def _new_journal(
     git: Git, loaded: LoadedPlaybook, head: Head, plans: list[StepPlan], store: Store
 ) -> dict[str, Any]:

@@ -70,6 +70,8 @@ def test_a_hook_that_changes_a_file_is_caught_by_rollback(repo: Path) -> None:
     result = consolidate(repo, "run", "orchestrator", "--yes", "--run-hooks")
     assert result.returncode == 0, result.stderr
     assert "# formatted" in git(repo, "show", "HEAD:ORCHESTRATOR_REMOVAL_REPORT.md")
+    before = repo_state(repo)
     undo = consolidate(repo, "rollback", "--yes")
-    assert undo.returncode == 1
+    assert undo.returncode == 2  # refused before anything is undone
     assert "ORCHESTRATOR_REMOVAL_REPORT.md" in undo.stderr and "--force" in undo.stderr
+    assert "nothing was undone" in undo.stderr and repo_state(repo) == before

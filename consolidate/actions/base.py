@@ -8,6 +8,7 @@ take effect, by looking at the real state rather than guessing.
 from __future__ import annotations
 
 import dataclasses
+import os
 import types
 import typing
 from collections.abc import Callable
@@ -75,6 +76,70 @@ class Action:
 
     def undo(self, env: Env, receipt: Receipt) -> None:
         """Reverse apply, from its receipt. Default: nothing to undo."""
+
+    def undo_conflicts(self, view: UndoView, receipt: Receipt | None) -> list[str]:
+        """The paths or refs that stop `undo` (changed since the run left them), found without
+        changing anything but `view`, which it moves on to the state its undo would leave, so
+        rollback can refuse before it starts (issue 15). `receipt` is None when the journal
+        never recorded the outcome (a kill): the effect is in place or not, never a conflict.
+        Default: an undo that cannot meet a conflict."""
+        return []
+
+
+def read_state(full: Path) -> bytes | None:
+    """The file's bytes; for a symlink, b'link:' + target; None when absent."""
+    if full.is_symlink():
+        return b"link:" + os.readlink(full).encode()
+    try:
+        return full.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+class UndoView:
+    """The repository as the rollback will have left it so far, without touching it.
+
+    Undo runs newest action first, so an older action's precondition must be checked against
+    what the newer undos will have written, not against today's disk: two actions that edit
+    one file (the report is written, then filled by validation) both pass on a repository
+    nobody touched since the run."""
+
+    def __init__(self, env: Env) -> None:
+        self.env = env
+        self._files: dict[str, bytes | None] = {}
+        self._refs: dict[str, str | None] = {}
+
+    def read(self, path: str) -> bytes | None:
+        if path in self._files:
+            return self._files[path]
+        return read_state(self.env.root / path)
+
+    def write(self, path: str, data: bytes | None) -> None:
+        self._files[path] = data
+
+    def ref(self, name: str) -> str | None:
+        if name in self._refs:
+            return self._refs[name]
+        return self.env.git.ref_commit(name)
+
+    def set_ref(self, name: str, commit: str | None) -> None:
+        self._refs[name] = commit
+
+
+def undo_conflicts(env: Env, steps: list[dict[str, Any]]) -> list[str]:
+    """Every conflict of every action a rollback would undo, in undo order, each named once.
+    It walks the journal exactly as rollback does (newest first, skipping what never ran or
+    is undone already), so a rollback that passes this check meets no conflict on its way."""
+    view = UndoView(env)
+    found: list[str] = []
+    for step in reversed(steps):
+        for record in reversed(step["actions"]):
+            if record["state"] in ("planned", "undone"):
+                continue
+            action = load(record["action"], env.store)
+            conflicts = action.undo_conflicts(view, record.get("receipt"))
+            found += [c for c in conflicts if c not in found]
+    return found
 
 
 # ---- serialisation: bytes go to the blob store, everything else is JSON ---------------

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from consolidate import failpoints
-from consolidate.actions.base import Action, Env, Receipt
+from consolidate.actions.base import Action, Env, Receipt, UndoView
 from consolidate.actions.files import conflict, prune_parents, read_state
 from consolidate.gitio import environment_without_git_vars
 from consolidate.journal import atomic_write
@@ -149,6 +149,19 @@ class RunValidation(Action):
             if written and hashlib.sha256(current).hexdigest() != written:
                 conflict(env, self.report, "changed after consolidate wrote it")
             atomic_write(full, self.report_before, _mode_of(full))
+
+    def undo_conflicts(self, view: UndoView, receipt: Receipt | None) -> list[str]:
+        """Mirrors `undo` for the report (files the commands created are removed only when
+        unchanged, never a conflict): a report edited since validation filled it is one."""
+        if not self.report or self.report_before is None:
+            return []
+        current = view.read(self.report)
+        if current is None or current == self.report_before:
+            return []
+        view.write(self.report, self.report_before)
+        written = (receipt or {}).get("report_sha")
+        changed = written and hashlib.sha256(current).hexdigest() != written
+        return [self.report] if changed else []
 
     def _static(self, env: Env, spec: dict[str, Any] | None) -> list[dict[str, Any]]:
         if not spec:

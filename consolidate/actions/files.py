@@ -11,23 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from consolidate.actions.base import Action, Env, Receipt
+from consolidate.actions.base import Action, Env, Receipt, UndoView
+from consolidate.actions.base import read_state as read_state  # re-exported: checks uses it
 from consolidate.errors import StepFailed
 from consolidate.journal import atomic_write, temp_name
 
 
 def sha(data: bytes | None) -> str:
     return "-" if data is None else hashlib.sha256(data).hexdigest()
-
-
-def read_state(full: Path) -> bytes | None:
-    """The file's bytes; for a symlink, b'link:' + target; None when absent."""
-    if full.is_symlink():
-        return b"link:" + os.readlink(full).encode()
-    try:
-        return full.read_bytes()
-    except (FileNotFoundError, NotADirectoryError):
-        return None
 
 
 def unified_diff(path: str, before: bytes | None, after: bytes | None) -> str:
@@ -166,6 +157,14 @@ class WriteFile(Action):
             return
         atomic_write(full, self.before, stat.S_IMODE(full.stat().st_mode))
 
+    def undo_conflicts(self, view: UndoView, receipt: Receipt | None) -> list[str]:
+        """Mirrors `undo`: neither the bytes before nor those written is a conflict."""
+        current = view.read(self.path)
+        if current == self.before:
+            return []
+        view.write(self.path, self.before)
+        return [] if current == self.after else [self.path]
+
 
 @dataclass(frozen=True)
 class RemoveFile(Action):
@@ -219,6 +218,14 @@ class RemoveFile(Action):
         else:
             atomic_write(full, self.before, stat.S_IMODE(self.mode))
 
+    def undo_conflicts(self, view: UndoView, receipt: Receipt | None) -> list[str]:
+        """Mirrors `undo`: a file back at the removed path, with other bytes, is a conflict."""
+        current = view.read(self.path)
+        if current == self.before:
+            return []
+        view.write(self.path, self.before)
+        return [] if current is None else [self.path]
+
 
 @dataclass(frozen=True)
 class MoveFile(Action):
@@ -259,9 +266,21 @@ class MoveFile(Action):
             return
         if os.path.lexists(src):
             conflict(env, self.src, "exists again; it would be overwritten")
+        if not os.path.lexists(dst):
+            conflict(env, self.dst, "was removed after consolidate moved it there")
+            return  # forced: nothing is left to move back
         _restore_folders(env.root, list(receipt.get("pruned", [])))
         os.replace(dst, src)
         _remove_empty(env.root, list(receipt.get("created_dirs", [])))
+
+    def undo_conflicts(self, view: UndoView, receipt: Receipt | None) -> list[str]:
+        """Mirrors `undo`: the source path taken again, or the moved file gone, is a conflict."""
+        src, dst = view.read(self.src), view.read(self.dst)
+        if src is not None and dst is None:
+            return []
+        view.write(self.src, dst if dst is not None else src)
+        view.write(self.dst, None)
+        return [p for p, bad in ((self.src, src is not None), (self.dst, dst is None)) if bad]
 
 
 def _count_lines(data: bytes) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from consolidate.actions.base import Action, Env, Receipt
+from consolidate.actions.base import Action, Env, Receipt, UndoView
 from consolidate.errors import StepFailed
 from consolidate.journal import atomic_write
 
@@ -68,6 +68,17 @@ class CreateBranch(Action):
                 "delete it yourself if you no longer need it, or use --force to skip it",
             )
         env.git.delete_branch(self.name, self.commit)
+
+    def undo_conflicts(self, view: UndoView, receipt: Receipt | None) -> list[str]:
+        """Mirrors `undo`: a backup branch moved since the run is a conflict (it is kept)."""
+        ref = f"refs/heads/{self.name}"
+        current = view.ref(ref)
+        if current is None:
+            return []
+        if current != self.commit:
+            return [ref]
+        view.set_ref(ref, None)
+        return []
 
 
 @dataclass(frozen=True)
@@ -151,3 +162,18 @@ class CommitChanges(Action):
                 "revert the removal commit with `git revert` instead, or --force to leave HEAD",
             )
         env.git.move_ref(ref, self.old_commit, commit)
+
+    def undo_conflicts(self, view: UndoView, receipt: Receipt | None) -> list[str]:
+        """Mirrors `undo`: the branch moved on past the removal commit is a conflict. With no
+        recorded outcome (a kill), `settle` tells whether HEAD is the run's commit; it only reads."""
+        if receipt is None:
+            receipt = self.settle(view.env) or {}
+        commit = receipt.get("commit")
+        ref = self.ref or "HEAD"
+        current = view.ref(ref)
+        if commit is None or current == self.old_commit:
+            return []
+        if current != commit:
+            return [ref]
+        view.set_ref(ref, self.old_commit)
+        return []

@@ -20,7 +20,10 @@ import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
+import regex
+
 from consolidate.edits.envfile import env
+from consolidate.edits.patterns import DEFAULT_TIMEOUT, Clock, compile_pattern
 from consolidate.edits.script_blocks import dedicated
 from consolidate.edits.script_build import just, make, npm
 from consolidate.edits.script_plan import Edit, Plan
@@ -60,12 +63,14 @@ def edit_script(
     *,
     keep: Collection[str] = (),
     others: Collection[str] = (),
+    limit: float = DEFAULT_TIMEOUT,
 ) -> ScriptEdit:
     """Cut `names` (as whole words) out of one script, and the lines of every `blocks` (start,
     end) regex pair. `keep`: variables a kept file still reads (an `.env` file keeps them);
     `others`: the services that stay (a block that names one is shared, and stays). Raises
     ValueError for a binary file, a block that never starts or never ends, or a package.json
-    that would no longer parse: the caller refuses rather than write a broken script."""
+    that would no longer parse: the caller refuses rather than write a broken script; and
+    `PatternTimeout` when the `blocks` regexes run past `limit` seconds on the file."""
     bom, encoding = next(((b, e) for b, e in BOMS if data.startswith(b)), (b"", "utf-8"))
     if not bom and b"\0" in data[:8192]:
         raise ValueError("is a binary file (a NUL byte in its first 8 KiB), not a script")
@@ -77,7 +82,7 @@ def edit_script(
     lines, endings = split_lines(text)
     plan = Plan(lines, {n for n in names if n}, kind_of(path, lines[0] if lines else ""))
     plan.keep, plan.others = frozenset(keep), frozenset(others)
-    cut_blocks(plan, blocks)
+    cut_blocks(plan, blocks, Clock(limit, "scripts", path))
     plan.opaque = opaque_lines(lines, plan.kind)
     if plan.kind and plan.names:
         run_planners(plan)
@@ -123,23 +128,24 @@ def shown(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def cut_blocks(plan: Plan, blocks: Sequence[tuple[str, str]]) -> None:
+def cut_blocks(plan: Plan, blocks: Sequence[tuple[str, str]], clock: Clock) -> None:
     """Every block from a line matching start through the next later line matching end goes,
-    whatever the kind of file. A line an earlier block took is not taken twice."""
+    whatever the kind of file. A line an earlier block took is not taken twice. The searches
+    share the file's time budget (`clock`): playbook patterns are user input."""
     for start, end in blocks:
         try:
-            first, last = re.compile(start), re.compile(end)
-        except re.error as exc:
+            first, last = compile_pattern(start), compile_pattern(end)
+        except regex.error as exc:
             raise ValueError(f"bad block regex /{start}/ or /{end}/: {exc}") from None
-        if not any(first.search(text) for text in plan.lines):
+        if not clock.any(first, plan.lines):
             raise ValueError(f"the block start /{start}/ matches no line of the file")
         line = 0
         while line < len(plan.lines):
-            if not first.search(plan.lines[line]):
+            if not clock.search(first, plan.lines[line]):
                 line += 1
                 continue
             later = range(line + 1, len(plan.lines))
-            stop = next((j for j in later if last.search(plan.lines[j])), None)
+            stop = next((j for j in later if clock.search(last, plan.lines[j])), None)
             if stop is None:
                 raise ValueError(
                     f"the block starting at line {line + 1} (/{start}/) never ends: "

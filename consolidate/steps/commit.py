@@ -19,6 +19,10 @@ def plan(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> StepPlan:
     if services:
         lines.append("Removed compose services:")
         lines += [f"- {s} ({f})" for f, s in services]
+    warnings = earlier["docs"].facts.get("warnings", [])
+    if warnings:
+        lines.append("Warnings:")
+        lines += [f"- {w}" for w in warnings]
     if earlier["backup"].facts.get("branch"):
         lines.append(f"Backup branch: {earlier['backup'].facts['branch']}")
     subject = f"Remove {pb.component}"

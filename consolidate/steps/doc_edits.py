@@ -30,7 +30,7 @@ def rewrites(ctx: Context, ws: Workspace) -> list[WriteFile]:
     out = []
     for spec in ctx.playbook.docs.rewrite:
         path = safe_relpath(ctx.git.root, spec.file, what="docs.rewrite")
-        action = replace_in(ws, path, spec, "docs.rewrite")
+        action = replace_in(ws, path, spec, "docs.rewrite", ctx.playbook.regex_timeout)
         action.simulate(ws)
         out.append(action)
     return out
@@ -65,7 +65,15 @@ def script_edits(ctx: Context, ws: Workspace, names: set[str]) -> ScriptPlan:
         keep = still_read(ws, candidates(data, names, others)) if is_env_file(path) else set()
         blocks = [(b.start, b.end) for b in script.blocks]
         try:
-            edit = edit_script(path, data, names, blocks, keep=keep, others=others)
+            edit = edit_script(
+                path,
+                data,
+                names,
+                blocks,
+                keep=keep,
+                others=others,
+                limit=ctx.playbook.regex_timeout,
+            )
         except ValueError as exc:
             raise Refusal(f"scripts: {path}: {exc}", "fix the playbook's scripts: entry") from None
         plan.left += [f"{path}:{line}: {text.strip()[:100]}" for line, text in edit.left]

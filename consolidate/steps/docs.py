@@ -4,6 +4,7 @@ removed services, and the removal report."""
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ from consolidate.report.investigation import as_markdown
 from consolidate.report.removal import ReportData, render_report, report_name
 from consolidate.steps.base import Context, StepPlan
 from consolidate.steps.doc_edits import names_of, rewrites, script_edits
-from consolidate.workspace import Workspace, safe_relpath
+from consolidate.workspace import Workspace, resolves_inside, safe_relpath
 
 
 def plan(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> StepPlan:
@@ -54,6 +55,9 @@ def plan(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> StepPlan:
         if raw is None:
             continue
         path = safe_relpath(ctx.git.root, raw, what=f"docs.{key}")
+        if _skip_link(ctx, step, path, key):
+            lists.pop(path, None)
+            continue
         before = ws.read(path)
         if before is None and key not in explicit:
             step.notes.append(f"no {path}; set docs.{key} in the playbook to create one")
@@ -94,12 +98,33 @@ def plan(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> StepPlan:
     step.notes += [
         f"{r['path']}:{r['line']} still mentions {pb.component} ({r['kind']})" for r in left
     ]
-    text = render_report(
-        _report_data(ctx, found, backup, earlier, services, left, rewritten, scripts.changes)
-    )
+    if _skip_link(ctx, step, report, "report"):
+        return step
+    data = _report_data(ctx, found, backup, earlier, services, left, rewritten, scripts.changes)
+    data.warnings.extend(step.facts.get("warnings", []))
+    text = render_report(data)
     _add(step, ws, WriteFile(report, ws.read(report), text.encode("utf-8"), "removal report"))
     step.facts["report"] = report
     return step
+
+
+def _skip_link(ctx: Context, step: StepPlan, path: str, key: str) -> bool:
+    """A doc tracked as a symlink is never written: writing through it would change a file
+    outside the repository (or another file than the one named), and replacing it would turn
+    the link into a copy. The run goes on; the skip is a warning in the step's notes and its
+    `warnings` fact (the output, the report and the commit message show them), never quiet."""
+    full = ctx.git.root / path
+    if not full.is_symlink():
+        return False
+    target = os.readlink(full)
+    if resolves_inside(ctx.git.root, path):
+        why = f"it is a symlink to {target}; set docs.{key} to that file to update it"
+    else:
+        why = f"it is a symlink to a file outside the repository ({target})"
+    warning = f"{path} was skipped ({key} not written): {why}"
+    step.notes.append(warning)
+    step.facts.setdefault("warnings", []).append(warning)
+    return True
 
 
 @dataclass(frozen=True)
@@ -261,7 +286,7 @@ def _report_data(
         history=found["history"],
         branch=backup.get("branch"),
         tags=backup.get("tags", []),
-        warnings=backup.get("warnings", []),
+        warnings=list(backup.get("warnings", [])),
         compose_diff="\n".join(a.diff() for a in earlier["compose"].actions),
         scripts=scripts,
         investigation=as_markdown(

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from consolidate.actions.files import MoveFile, WriteFile
+from consolidate.edits.patterns import subn
 from consolidate.errors import Refusal
 from consolidate.playbook import MoveOp, ReplaceOp, ReplaceSpec
 from consolidate.steps.base import Context, StepPlan
@@ -26,15 +25,16 @@ def plan(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> StepPlan:
             action = MoveFile(src, dst)
         elif isinstance(op, ReplaceOp):
             path = safe_relpath(root, op.replace.file, what="migrate replace")
-            action = replace_in(ws, path, op.replace, "migrate")
+            action = replace_in(ws, path, op.replace, "migrate", ctx.playbook.regex_timeout)
         action.simulate(ws)
         step.actions.append(action)
     return step
 
 
-def replace_in(ws: Workspace, path: str, spec: ReplaceSpec, where: str) -> WriteFile:
+def replace_in(ws: Workspace, path: str, spec: ReplaceSpec, where: str, limit: float) -> WriteFile:
     """A declared regex replacement (migrate, docs.rewrite); a pattern that matches nothing is
-    a mistake in the playbook, not something to skip quietly."""
+    a mistake in the playbook, not something to skip quietly, and one that runs past `limit`
+    seconds on the file is refused (`PatternTimeout`) rather than left to hang the run."""
     data = ws.read(path)
     if data is None:
         raise Refusal(f"{where}: cannot replace in {path}: no such file")
@@ -42,7 +42,9 @@ def replace_in(ws: Workspace, path: str, spec: ReplaceSpec, where: str) -> Write
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise Refusal(f"{where}: {path} is not UTF-8 text", "edit it by hand") from None
-    new, count = re.subn(spec.pattern, spec.with_, text, count=spec.count, flags=re.MULTILINE)
+    new, count = subn(
+        spec.pattern, spec.with_, text, count=spec.count, limit=limit, where=where, path=path
+    )
     if count == 0:
         raise Refusal(
             f"{where}: pattern {spec.pattern!r} matches nothing in {path}",

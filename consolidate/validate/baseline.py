@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import Any
 
 from consolidate.errors import StepFailed
-from consolidate.gitio import NO_HOOKS, Git
+from consolidate.gitio import Git
 
 PREFIX = "consolidate-baseline-"  # the temporary folder holding the checkout
 ALREADY = "failed before this removal"  # the status of a failure the baseline already had
@@ -134,7 +134,7 @@ class Baseline:
             path = self.holder / self.git.root.name
             add = ("worktree", "add", "--detach", "--quiet", str(path), self.commit)
             try:  # no hooks: a post-checkout hook is the repository's, not ours to run
-                self.git.run(*NO_HOOKS, *add, read_only=False)
+                self.git.run(*add, read_only=False)
             except StepFailed as exc:
                 self.problem = "git worktree add failed: " + exc.message.partition(": ")[2]
         if self.problem or self.holder is None:
