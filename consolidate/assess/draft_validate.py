@@ -158,35 +158,36 @@ def project_folders(touched: set[str]) -> list[str]:
     return sorted(folders, key=lambda f: (f != ".", f.count("/"), f))
 
 
+# How each tool's file names an entry and where its recipe lines are (group 1).
+MAKE_RULE = r"^{name}\s*:(?!=)[^\n]*\n((?:\t[^\n]*\n?)*)"
+JUST_RULE = r"^@?{name}\b[^:\n]*:[^\n]*\n((?:[ \t]+[^\n]*\n?)*)"
+
+
 def make_targets(folder: str, repo: Repo) -> list[Drafted]:
-    path = next((join(folder, n) for n in MAKEFILES if join(folder, n) in repo.tracked), None)
-    if path is None:
-        return []
-    text = (repo.read(path) or b"").decode("utf-8", errors="replace")
-    out = []
-    for target in MAKE_TARGETS:
-        found = re.search(rf"^{target}\s*:(?!=)[^\n]*\n((?:\t[^\n]*\n?)*)", text, re.M)
-        if found is None:
-            continue
-        missing = not_found("make", repo) or not_found(first_word(found[1]), repo)
-        why = f"the project's own `{target}` target ({path})"
-        out.append(Drafted(f"make-{target}", ("make", target), why, missing, folder))
-    return out
+    return _entries(folder, repo, MAKEFILES, MAKE_RULE, "make", "target")
 
 
 def just_recipes(folder: str, repo: Repo) -> list[Drafted]:
-    path = next((join(folder, n) for n in JUSTFILES if join(folder, n) in repo.tracked), None)
+    return _entries(folder, repo, JUSTFILES, JUST_RULE, "just", "recipe")
+
+
+def _entries(
+    folder: str, repo: Repo, files: Iterable[str], rule: str, tool: str, noun: str
+) -> list[Drafted]:
+    """The project's own `test`/`lint`/`check` entries of a Makefile or justfile, each
+    commented out when `tool` or the program its recipe runs is missing here."""
+    path = next((join(folder, n) for n in files if join(folder, n) in repo.tracked), None)
     if path is None:
         return []
     text = (repo.read(path) or b"").decode("utf-8", errors="replace")
     out = []
-    for recipe in MAKE_TARGETS:
-        found = re.search(rf"^@?{recipe}\b[^:\n]*:[^\n]*\n((?:[ \t]+[^\n]*\n?)*)", text, re.M)
+    for name in MAKE_TARGETS:
+        found = re.search(rule.format(name=name), text, re.M)
         if found is None:
             continue
-        missing = not_found("just", repo) or not_found(first_word(found[1]), repo)
-        why = f"the project's own `{recipe}` recipe ({path})"
-        out.append(Drafted(f"just-{recipe}", ("just", recipe), why, missing, folder))
+        missing = not_found(tool, repo) or not_found(first_word(found[1]), repo)
+        why = f"the project's own `{name}` {noun} ({path})"
+        out.append(Drafted(f"{tool}-{name}", (tool, name), why, missing, folder))
     return out
 
 

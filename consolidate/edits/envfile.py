@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from consolidate.edits.script_blocks import GENERIC, words
-from consolidate.edits.script_plan import Edit, Plan
+from consolidate.edits.script_plan import Edit, Plan, runs
 
 VARIABLE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$")
 COMMENTED = re.compile(r"^\s*#\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=")
@@ -239,7 +239,7 @@ def _sections(plan: Plan, entries: list[Entry]) -> list[Edit | None]:
         between = [n for n in range(start, stop) if plan.free([n])]
         if all(not plan.lines[n].strip() or n < para[-1].stop for n in between):
             reason = "section header of the component"
-            out += [plan.drop(run[0], run[-1] + 1, reason) for run in _runs(between)]
+            out += [plan.drop(run[0], run[-1] + 1, reason) for run in runs(between)]
     return out
 
 
@@ -257,13 +257,3 @@ def _gone(plan: Plan, para: list[Entry]) -> bool:
     return not plan.free(range(para[0].start, para[-1].stop)) and all(
         plan.current(n) is None for n in range(para[0].start, para[-1].stop)
     )
-
-
-def _runs(lines: list[int]) -> list[list[int]]:
-    out: list[list[int]] = []
-    for line in lines:
-        if out and out[-1][-1] == line - 1:
-            out[-1].append(line)
-        else:
-            out.append([line])
-    return out

@@ -337,3 +337,14 @@ def mentions(text: str, word: str) -> bool:
 
 def also(reason: str | None, more: str) -> str:
     return f"{reason}; {more}" if reason else more
+
+
+def runs(lines: Iterable[int]) -> list[list[int]]:
+    """Consecutive numbers grouped: [1, 2, 5] -> [[1, 2], [5]]."""
+    out: list[list[int]] = []
+    for line in lines:
+        if out and out[-1][-1] == line - 1:
+            out[-1].append(line)
+        else:
+            out.append([line])
+    return out

@@ -17,7 +17,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import regex
@@ -26,7 +26,7 @@ from consolidate.edits.envfile import env
 from consolidate.edits.patterns import DEFAULT_TIMEOUT, Clock, compile_pattern
 from consolidate.edits.script_blocks import dedicated
 from consolidate.edits.script_build import just, make, npm
-from consolidate.edits.script_plan import Edit, Plan
+from consolidate.edits.script_plan import Edit, Plan, runs
 from consolidate.edits.script_prose import counts, hashtables, help_blocks, prose, service_words
 from consolidate.edits.script_shapes import kind_of, opaque_lines, powershell, shell
 
@@ -154,17 +154,6 @@ def cut_blocks(plan: Plan, blocks: Sequence[tuple[str, str]], clock: Clock) -> N
             for run in runs(j for j in range(line, stop + 1) if j not in plan.taken):
                 plan.drop(run[0], run[-1] + 1, f"block between /{start}/ and /{end}/")
             line = stop + 1
-
-
-def runs(lines: Iterable[int]) -> list[list[int]]:
-    """Consecutive numbers grouped: [1, 2, 5] -> [[1, 2], [5]]."""
-    out: list[list[int]] = []
-    for line in lines:
-        if out and out[-1][-1] == line - 1:
-            out[-1].append(line)
-        else:
-            out.append([line])
-    return out
 
 
 def leftovers(plan: Plan) -> tuple[tuple[int, str], ...]:
