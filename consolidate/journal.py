@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -111,6 +112,7 @@ class Store:
             for blob in self.blob_dir.iterdir():
                 blob.unlink()
             self.blob_dir.rmdir()
+        self.command_path.unlink(missing_ok=True)
         return target
 
     @contextlib.contextmanager
@@ -130,9 +132,27 @@ class Store:
             with contextlib.suppress(OSError):  # the pid is for people; the flock is the lock
                 os.ftruncate(fd, 0)
                 os.pwrite(fd, str(os.getpid()).encode(), 0)
+            self.clear_scratch()
             yield
         finally:
             os.close(fd)
+
+    @property
+    def command_path(self) -> Path:
+        """The validate command running now, or last (see validate/commands.py)."""
+        return self.dir / "command.json"
+
+    @property
+    def scratch_dir(self) -> Path:
+        """Temporary files of writes to the work tree (see `atomic_write`)."""
+        return self.dir / "scratch"
+
+    def clear_scratch(self) -> None:
+        """Temporary files a killed process left; only the lock holder calls it."""
+        if self.scratch_dir.is_dir():
+            for leftover in self.scratch_dir.iterdir():
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
 
     @property
     def lock_path(self) -> Path:
@@ -181,32 +201,58 @@ def _checksum(body: Any) -> str:
 
 
 def atomic_write(
-    path: Path, data: bytes, mode: int | None = None, *, started: bool | None = None
+    path: Path,
+    data: bytes,
+    mode: int | None = None,
+    *,
+    started: bool | None = None,
+    scratch: Path | None = None,
 ) -> None:
-    """Write to a temporary name beside `path`, fsync, rename over it, fsync the folder.
+    """Write to a temporary file, fsync, rename over `path`, fsync the folder.
 
+    The temporary file is beside `path`, or in `scratch` (the journal's folder, for files in
+    the work tree: the tool leaves no file of its own there, and a user file of any name is
+    never touched); on another file system than `scratch`, a new unique name beside `path`.
     On an OS error (ENOSPC, EIO, EROFS, EACCES, ...) the temporary file is removed and `path`
     keeps its previous bytes; the error is one line naming `path` and the next step.
     `started` says whether a run is under way (default: this process has a journal on disk)."""
-    tmp = temp_name(path)
+    tmp = temp_name(path) if scratch is None else _unique(scratch, path.name)
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if mode is None else mode)
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            if mode is not None:
-                os.fchmod(fd, mode)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
+            _write_temp(tmp, data, mode, exclusive=scratch is not None)
+            os.replace(tmp, path)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            tmp.unlink()
+            tmp = _unique(path.parent, f".{path.name}")
+            _write_temp(tmp, data, mode, exclusive=True)
+            os.replace(tmp, path)
         fsync_dir(path.parent)
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
         under_way = run_under_way() if started is None else started
         raise write_failed("cannot write", path, exc, started=under_way) from None
+
+
+def _write_temp(tmp: Path, data: bytes, mode: int | None, *, exclusive: bool) -> None:
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
+    fd = os.open(tmp, flags, 0o600 if mode is None else mode)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        if mode is not None:
+            os.fchmod(fd, mode)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _unique(folder: Path, stem: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{stem}.{uuid.uuid4().hex[:12]}.consolidate-tmp"
 
 
 def temp_name(path: Path) -> Path:

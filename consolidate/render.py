@@ -80,7 +80,8 @@ def run_doc(result: dict[str, Any]) -> dict[str, Any]:
         ],
     }
     doc.update(_facts(journal))
-    for key in ("error", "undone", "archived", "message", "rolled_back_after_failure"):
+    keys = ("error", "undone", "archived", "message", "rolled_back_after_failure", "not_restored")
+    for key in keys:
         if key in result:
             doc[key] = result[key]
     if result["status"] in ("complete", "failed", "running"):
@@ -126,6 +127,9 @@ def run_text(result: dict[str, Any]) -> str:
         lines.append(
             "The repository is as it was before the run; the backup branch and tags are gone."
         )
+        if doc.get("not_restored"):
+            lines[-1] = "The backup branch and tags are gone; tracked files are as before the run."
+            lines += [f"  not restored:      {line}" for line in doc["not_restored"]]
         return "\n".join(lines) + "\n"
     lines = [f"Removed {doc['component']} ({doc['status']}):"]
     lines.append(f"  files removed:     {doc['removed_files']}")

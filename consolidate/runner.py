@@ -21,7 +21,7 @@ from consolidate.journal import Store
 from consolidate.playbook import LoadedPlaybook, find_playbook, load_playbook
 from consolidate.preflight import check_fresh_start
 from consolidate.report.removal import today
-from consolidate.steps import Context, StepPlan, planners
+from consolidate.steps import Context, StepPlan, planners, replan
 from consolidate.workspace import Workspace
 
 log = structlog.get_logger("consolidate")
@@ -98,14 +98,15 @@ def _resume(
     git: Git, store: Store, loaded: LoadedPlaybook, journal: dict[str, Any], options: Options
 ) -> dict[str, Any]:
     if journal["playbook"]["sha256"] != loaded.sha256:
-        raise Refusal(
-            f"the playbook changed since the run of {journal['component']} started",
-            "put it back as it was to resume, or `consolidate rollback` and run again",
-        )
+        replan.check(journal, loaded, store)
     if not (options.yes or options.interactive):
         raise Refusal("resuming needs confirmation", "pass --yes (no terminal to ask on)")
     with store.locked():
         journal = store.load() or journal
+        if journal["playbook"]["sha256"] != loaded.sha256:  # only validate or on_failure
+            replan.check(journal, loaded, store)
+            replan.refit(_env(git, store, journal, options), journal, loaded)
+            store.save(journal)
         log.info("resuming", component=journal["component"], status=journal["status"])
         return _execute(git, store, journal, options)
 
@@ -243,6 +244,7 @@ def _rollback(git: Git, store: Store, journal: dict[str, Any], options: Options)
         "journal": journal,
         "undone": undone,
         "archived": str(archived),
+        "not_restored": env.warnings,
     }
 
 
@@ -319,7 +321,7 @@ def _new_journal(
     return {
         "run_id": uuid.uuid4().hex[:12],
         "component": pb.component,
-        "playbook": {"path": str(loaded.path), "sha256": loaded.sha256},
+        "playbook": {"path": str(loaded.path), **replan.remember(loaded, store)},
         "on_failure": pb.on_failure,
         "head": {"commit": head.commit, "ref": head.ref},
         "date": today(os.environ.get("SOURCE_DATE_EPOCH")),

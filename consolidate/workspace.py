@@ -89,3 +89,17 @@ def repo_join(folder: str, relative: str) -> str | None:
     if joined == ".." or joined.startswith(("../", "/")):
         return None
     return joined
+
+
+def prune_parents(root: Path, path: str) -> list[str]:
+    """Remove folders left empty by removing `path`; return them, deepest first."""
+    pruned: list[str] = []
+    parent = (root / path).parent
+    while parent != root:
+        try:
+            parent.rmdir()
+        except OSError:
+            break
+        pruned.append(str(parent.relative_to(root)))
+        parent = parent.parent
+    return pruned

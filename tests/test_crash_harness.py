@@ -44,6 +44,17 @@ class HarnessSummary(UserWarning):
     """Carries the number of points into pytest's warnings summary."""
 
 
+# A validate command that writes build output. It pauses half a second only where a kill is
+# to land while it runs (failpoint validate:command:1:running, reached after 0.2 s) or when
+# the points are traced; elsewhere the pause would only slow the harness down.
+BUILD = (
+    "import os, pathlib, time; out = pathlib.Path('build'); out.mkdir(exist_ok=True);"
+    " (out / 'a.txt').write_text('a'); point = os.environ.get('CONSOLIDATE_FAILPOINT', '');"
+    " time.sleep(0.5 if point.endswith(':running') or 'CONSOLIDATE_FAILPOINT_TRACE' in"
+    " os.environ else 0); (out / 'b.txt').write_text('b')"
+)
+
+
 def files(image: str) -> dict[str, str]:
     return {
         "app/main.py": "import helpers\nprint(helpers.VALUE)\n",
@@ -60,7 +71,7 @@ def files(image: str) -> dict[str, str]:
         "CHANGELOG.md": "# Changelog\n\n## [Unreleased]\n\n## [1.0.0] - 2026-01-01\n\n- First.\n",
         "ARCHITECTURE.md": "# Architecture\n\nThe app and an orchestrator.\n",
         "scripts/dev.sh": '#!/bin/bash\nSERVICES=(app orchestrator)\necho "${SERVICES[@]}"\n',
-        ".gitignore": "__pycache__/\n",
+        ".gitignore": "__pycache__/\nbuild/\n",
         "playbooks/orchestrator.yaml": (
             "component: orchestrator\nsummary: Never ran.\n"
             "files: [orchestrator/main.py, orchestrator/steps.py]\n"
@@ -68,6 +79,7 @@ def files(image: str) -> dict[str, str]:
             "compose:\n  docker-compose.yml: [orchestrator]\n"
             "scripts:\n  - file: scripts/dev.sh\n"
             "validate:\n  - name: compile\n    run: python -m compileall -q app\n"
+            f"  - name: build\n    run: python -c {BUILD!r}\n"
         ),
     }
 
@@ -218,6 +230,7 @@ def test_every_failpoint_resumes_and_rolls_back(harness: Harness) -> None:
     assert harness.tags(image) == tags
     assert len(run_points) > 40 and any(p.endswith(":applied") for p in run_points)
     assert "action:commit:0:applied" in run_points and "validate:command:0:done" in run_points
+    assert {"validate:command:1:running", "validate:compose-check"} <= set(run_points)
     if harness.docker is not None:
         assert any(p.startswith("action:backup:") for p in run_points)
     jobs: list[Callable[[], None]] = []

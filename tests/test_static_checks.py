@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from consolidate.compose.checks import compose_problems, schema_problems
+import pytest
+
+from consolidate.compose.checks import compose_config_of, compose_problems, schema_problems
 from consolidate.validate.static_checks import dangling_imports, markdown_links, run_static
 
 
@@ -146,3 +149,47 @@ def test_a_missing_path_named_like_a_removed_service_is_not_blamed_on_it(
         "docker-compose.yml: service web: env_file relay does not exist",
         "docker-compose.yml: service web: bind mount ./logs does not exist",
     ]
+
+
+def test_the_compose_check_reads_earlier_bytes_from_outside_the_work_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`compose config` of a file's earlier bytes: the copy lives in the temporary folder,
+    read with the file's folder as the project directory (so relative paths resolve), and
+    nothing is written beside the file, whatever names are there."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "calls.log"
+    fake = bin_dir / "docker"  # a stand-in for `docker compose`, logging what it was given
+    fake.write_text(
+        "#!/bin/sh\n"
+        f'{{ pwd; for a in "$@"; do echo "$a"; done; echo ---; }} >> {log}\n'
+        'for a in "$@"; do case "$a" in *.yml) [ -f "$a" ] && cp "$a" '
+        f"{tmp_path}/seen.yml;; esac; done\n"
+        'echo "error in $3" >&2; [ "$2" = version ]\n'
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    root = tmp_path / "repo"
+    (root / "deploy").mkdir(parents=True)
+    (root / "deploy" / "docker-compose.yml").write_text("services: {}\n")
+    user_file = root / "deploy" / ".docker-compose.yml.consolidate-before"
+    user_file.write_text("a user's file\n")
+    before = sorted(p.name for p in (root / "deploy").iterdir())
+
+    problems = compose_config_of(root, "deploy/docker-compose.yml", b"services: {old: {}}\n")
+
+    calls = [c.strip().splitlines() for c in log.read_text().split("---") if c.strip()]
+    cwd, *argv = calls[-1]
+    assert cwd == str(root / "deploy")
+    twin = argv[argv.index("-f") + 1]
+    assert not twin.startswith(str(root)) and twin.endswith("/docker-compose.yml")
+    assert argv[argv.index("--project-directory") + 1] == "."
+    assert argv[-2:] == ["config", "--quiet"]
+    assert (tmp_path / "seen.yml").read_text() == "services: {old: {}}\n"
+    assert not Path(twin).exists()  # removed once read
+    # The copy's folder is named back to the file's own in what the check reports.
+    shown = f"error in {root / 'deploy'}/docker-compose.yml"
+    assert problems == [f"deploy/docker-compose.yml: {fake} compose config: {shown}"]
+    assert sorted(p.name for p in (root / "deploy").iterdir()) == before
+    assert user_file.read_text() == "a user's file\n"

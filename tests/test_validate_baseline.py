@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from repo_support import RepoFactory, cli_json, consolidate, git, python_m, repo_state
 
-from consolidate.actions.checks import _execute
 from consolidate.gitio import Git
 from consolidate.validate.baseline import PREFIX, Baseline, new_lines, normaliser
+from consolidate.validate.commands import Tracker, runner
 
 PLAYBOOK = """\
 component: relay
@@ -43,6 +43,8 @@ BREAKS_HELPERS = (
     "migrate:\n  - replace: {file: services/api/helpers.py, pattern: 'return \"hi\"', "
     "with: 'return \"hi\" +'}\n"
 )
+
+_execute = runner(Tracker(None))  # the command runner the run uses, recording nothing
 
 
 def worktrees(repo: Path) -> list[str]:
@@ -245,7 +247,7 @@ def test_the_baseline_runs_in_the_same_folder_of_the_checkout(make_repo: RepoFac
     script = "import os, sys\nprint('broken in', os.getcwd())\nsys.exit(1)\n"
     repo = make_repo({"tools/check.py": script}, name="shop")
     argv = ["python3", "check.py"]
-    row, output = _execute(argv, repo / "tools", 60)
+    row, output = _execute(argv, repo / "tools", 60.0)
     spec = {"commit": git(repo, "rev-parse", "HEAD").strip()}
     with Baseline(Git.open(repo), spec, print) as baseline:
         judged = baseline.judge({**command(argv), "cwd": "tools"}, row, output, _execute)

@@ -34,6 +34,7 @@ class Env:
     force: bool = False
     run_hooks: bool = False
     prior: Receipt = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # what an undo could not put back
     progress: Callable[[str], None] = lambda _message: None
 
     @property

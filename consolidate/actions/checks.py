@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
-import signal
-import subprocess
 import time
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -15,13 +12,13 @@ from typing import Any, ClassVar
 from consolidate import failpoints
 from consolidate.actions.base import Action, Env, Receipt, UndoView
 from consolidate.actions.files import conflict, prune_parents, read_state
-from consolidate.gitio import environment_without_git_vars
 from consolidate.journal import atomic_write
 from consolidate.report.removal import fill_validation, validation_summary
+from consolidate.validate import leftovers
 from consolidate.validate.baseline import ALREADY, Baseline, remove_stale
+from consolidate.validate.commands import Tracker, execute, runner
 from consolidate.validate.static_checks import run_static
 
-OUTPUT_LIMIT = 8000
 # Statuses that let the run go on to the commit: a failure the commit before the removal
 # already had (see validate/baseline.py) is reported, not blocking.
 NOT_BLOCKING = ("passed", "warning", "skipped", ALREADY)
@@ -88,9 +85,10 @@ class RunValidation(Action):
         return (self.report,) if self.report else ()
 
     def prepare(self, env: Env) -> Receipt:
-        return {"untracked_before": sorted(env.git.untracked_files())}
+        return leftovers.snapshot(env.git, env.store)
 
     def apply(self, env: Env) -> Receipt:
+        self._clean_start(env)
         settings = self.settings()
         results = self._static(env, settings.get("static"))
         stopped = any(r["status"] == "failed" for r in results)
@@ -99,7 +97,7 @@ class RunValidation(Action):
                 if stopped:
                     results.append(skipped(command))
                     continue
-                results.append(self._run_one(env, command, baseline))
+                results.append(self._run_one(env, command, baseline, index))
                 failpoints.hit(f"validate:command:{index}:done")
         if settings.get("docker") and not stopped:
             results += docker_rows(env, settings["docker"])
@@ -108,9 +106,11 @@ class RunValidation(Action):
         if self.report and self.report_before is not None:
             text = fill_validation(self.report_before.decode("utf-8"), results).encode("utf-8")
             full = env.root / self.report
-            atomic_write(full, text, _mode_of(full))
+            atomic_write(full, text, _mode_of(full), scratch=env.store.scratch_dir)
             receipt["report_sha"] = hashlib.sha256(text).hexdigest()
         receipt["created"] = self._created_files(env)
+        before = leftovers.load(env.store, env.prior) or {}
+        receipt["changed"] = leftovers.changed(env.git, before, self._keep())
         failed = [r for r in results if r["status"] not in NOT_BLOCKING]
         if failed:
             first = failed[0]
@@ -132,14 +132,11 @@ class RunValidation(Action):
         if self.settings().get("baseline"):
             remove_stale(env.git)  # a run killed while a baseline checkout existed
         created = receipt.get("created")
-        if created is None:
-            created = self._ignored_new_files(env, receipt.get("untracked_before", []))
-        for path, digest in sorted(created.items(), reverse=True):
-            full = env.root / path
-            state = read_state(full)
-            if state is not None and hashlib.sha256(state).hexdigest() == digest:
-                full.unlink()
-                prune_parents(env.root, path)
+        if created is None:  # killed mid-validation: what the commands wrote until they died
+            env.warnings += leftovers.sweep(env.git, env.store, receipt, self._keep()).warnings()
+        else:
+            self._remove_created(env, created)
+            env.warnings += leftovers.Swept(changed=receipt.get("changed", [])).warnings()
         if self.report and self.report_before is not None:
             full = env.root / self.report
             current = read_state(full)
@@ -148,7 +145,7 @@ class RunValidation(Action):
             written = receipt.get("report_sha")
             if written and hashlib.sha256(current).hexdigest() != written:
                 conflict(env, self.report, "changed after consolidate wrote it")
-            atomic_write(full, self.report_before, _mode_of(full))
+            atomic_write(full, self.report_before, _mode_of(full), scratch=env.store.scratch_dir)
 
     def undo_conflicts(self, view: UndoView, receipt: Receipt | None) -> list[str]:
         """Mirrors `undo` for the report (files the commands created are removed only when
@@ -179,35 +176,51 @@ class RunValidation(Action):
             env.progress(f"validate: {r['name']} {r['status']}")
         return rows
 
-    def _run_one(self, env: Env, command: dict[str, Any], baseline: Baseline) -> dict[str, Any]:
+    def _run_one(
+        self, env: Env, command: dict[str, Any], baseline: Baseline, index: int
+    ) -> dict[str, Any]:
         env.progress(f"validate: {command['name']}")
         started = time.monotonic()
-        result, output = _execute(command["argv"], env.root / command["cwd"], command["timeout"])
-        result = baseline.judge(command, result, output, _execute)
+        path = leftovers.record_path(env.store)
+        tracker = Tracker(path, f"command:{index}")
+        cwd = env.root / command["cwd"]
+        result, output = execute(command["argv"], cwd, command["timeout"], tracker)
+        result = baseline.judge(command, result, output, runner(Tracker(path, "baseline")))
         result.update(name=command["name"], argv=command["argv"])
         result["seconds"] = round(time.monotonic() - started, 2)
         env.progress(f"validate: {command['name']} {result['status']} in {result['seconds']}s")
         return result
 
+    def _keep(self) -> set[str]:
+        return {self.report} if self.report else set()
+
+    def _clean_start(self, env: Env) -> None:
+        """A validation that ran before (killed, or failed and resumed after a fix) starts
+        again from where the commands found the work tree; the first attempt finds nothing."""
+        swept = leftovers.sweep(env.git, env.store, env.prior, self._keep())
+        if swept.removed:
+            env.progress(f"validate: removed {len(swept.removed)} files an earlier attempt wrote")
+        for warning in swept.warnings():
+            env.progress(f"validate: {warning}")
+
     def _created_files(self, env: Env) -> dict[str, str]:
-        before = set(env.prior.get("untracked_before", []))
+        before = leftovers.load(env.store, env.prior) or {}
         created: dict[str, str] = {}
         for path in env.git.untracked_files():
             state = read_state(env.root / path)
-            if path not in before and path != self.report and state is not None:
+            if path not in before and path not in self._keep() and state is not None:
                 created[path] = hashlib.sha256(state).hexdigest()
         return created
 
-    def _ignored_new_files(self, env: Env, before: list[str]) -> dict[str, str]:
-        """After a crash mid-validation: only new files git ignores (build output) are ours."""
-        seen = set(before)
-        visible = set(env.git.untracked_files(ignored=False))
-        created: dict[str, str] = {}
-        for path in env.git.untracked_files():
-            state = read_state(env.root / path)
-            if path not in seen and path not in visible and state is not None:
-                created[path] = hashlib.sha256(state).hexdigest()
-        return created
+    @staticmethod
+    def _remove_created(env: Env, created: dict[str, str]) -> None:
+        """The files the commands created, unless changed since (then they are somebody's)."""
+        for path, digest in sorted(created.items(), reverse=True):
+            full = env.root / path
+            state = read_state(full)
+            if state is not None and hashlib.sha256(state).hexdigest() == digest:
+                full.unlink()
+                prune_parents(env.root, path)
 
 
 def skipped(command: dict[str, Any]) -> dict[str, Any]:
@@ -249,41 +262,6 @@ def docker_rows(env: Env, spec: dict[str, Any]) -> list[dict[str, Any]]:
         }
         for c in checks
     ]
-
-
-def _execute(argv: list[str], cwd: Any, timeout: float) -> tuple[dict[str, Any], str]:
-    """The command's row (status, exit, the output's tail) and its whole output."""
-    try:
-        proc = subprocess.Popen(
-            argv,
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            env=environment_without_git_vars(),
-            start_new_session=True,
-        )
-    except FileNotFoundError:
-        missing = f"{argv[0]}: command not found"
-        return {"status": "not found", "exit": None, "output": missing}, missing
-    except OSError as exc:
-        return {"status": "could not start", "exit": None, "output": str(exc)}, str(exc)
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-        status = "passed" if proc.returncode == 0 else "failed"
-        text = out.decode("utf-8", errors="replace")
-        return {"status": status, "exit": proc.returncode, "output": _tail(text)}, text
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate()
-        text = out.decode("utf-8", errors="replace")
-        timed_out = f"timed out after {timeout:g}s"
-        return {"status": timed_out, "exit": None, "output": _tail(text)}, text
-
-
-def _tail(text: str) -> str:
-    return text if len(text) <= OUTPUT_LIMIT else "...\n" + text[-OUTPUT_LIMIT:]
 
 
 def _mode_of(full: Any) -> int:

@@ -14,7 +14,8 @@ from typing import ClassVar
 from consolidate.actions.base import Action, Env, Receipt, UndoView
 from consolidate.actions.base import read_state as read_state  # re-exported: checks uses it
 from consolidate.errors import StepFailed
-from consolidate.journal import atomic_write, temp_name
+from consolidate.journal import atomic_write
+from consolidate.workspace import prune_parents as prune_parents  # checks uses it
 
 
 def sha(data: bytes | None) -> str:
@@ -64,20 +65,6 @@ def _make_parents(root: Path, path: str) -> list[str]:
     return created
 
 
-def prune_parents(root: Path, path: str) -> list[str]:
-    """Remove folders left empty by removing `path`; return them, deepest first."""
-    pruned: list[str] = []
-    parent = (root / path).parent
-    while parent != root:
-        try:
-            parent.rmdir()
-        except OSError:
-            break
-        pruned.append(str(parent.relative_to(root)))
-        parent = parent.parent
-    return pruned
-
-
 def _absent_parents(root: Path, path: str) -> list[str]:
     missing: list[str] = []
     parent = (root / path).parent
@@ -96,11 +83,6 @@ def _remove_empty(root: Path, folders: list[str]) -> None:
 def _restore_folders(root: Path, folders: list[str]) -> None:
     for folder in reversed(folders):
         (root / folder).mkdir(exist_ok=True)
-
-
-def _drop_temp(full: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        temp_name(full).unlink()
 
 
 @dataclass(frozen=True)
@@ -133,19 +115,17 @@ class WriteFile(Action):
             raise StepFailed(f"{self.path} changed since the plan was made", "run again to re-plan")
         mode = stat.S_IMODE(full.stat().st_mode) if current is not None else _new_mode()
         created = _make_parents(env.root, self.path)
-        atomic_write(full, self.after, mode)
+        atomic_write(full, self.after, mode, scratch=env.store.scratch_dir)
         return {"created_dirs": created}
 
     def settle(self, env: Env) -> Receipt | None:
         full = env.root / self.path
-        _drop_temp(full)
         if read_state(full) == self.after:
             return {"created_dirs": []}
         return None
 
     def undo(self, env: Env, receipt: Receipt) -> None:
         full = env.root / self.path
-        _drop_temp(full)
         current = read_state(full)
         if current == self.before:
             return
@@ -155,7 +135,9 @@ class WriteFile(Action):
             full.unlink(missing_ok=True)
             _remove_empty(env.root, list(receipt.get("created_dirs", [])))
             return
-        atomic_write(full, self.before, stat.S_IMODE(full.stat().st_mode))
+        atomic_write(
+            full, self.before, stat.S_IMODE(full.stat().st_mode), scratch=env.store.scratch_dir
+        )
 
     def undo_conflicts(self, view: UndoView, receipt: Receipt | None) -> list[str]:
         """Mirrors `undo`: neither the bytes before nor those written is a conflict."""
@@ -216,7 +198,7 @@ class RemoveFile(Action):
         if self.before.startswith(b"link:") and stat.S_ISLNK(self.mode):
             os.symlink(self.before[5:].decode(), full)
         else:
-            atomic_write(full, self.before, stat.S_IMODE(self.mode))
+            atomic_write(full, self.before, stat.S_IMODE(self.mode), scratch=env.store.scratch_dir)
 
     def undo_conflicts(self, view: UndoView, receipt: Receipt | None) -> list[str]:
         """Mirrors `undo`: a file back at the removed path, with other bytes, is a conflict."""

@@ -13,6 +13,7 @@ so it always validates.
 from __future__ import annotations
 
 import json
+import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Collection
 from pathlib import Path, PurePosixPath
@@ -186,11 +187,9 @@ def write_draft(assessed: dict[str, Any], git: Git, target: Path, *, force: bool
         raise Refusal(f"{target} already exists", "pass --force to overwrite it, or --output")
     text = render(assessed, git.tracked_files(), git.root)
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.draft")
-    temporary.write_text(text, encoding="utf-8")
-    try:
+    with tempfile.TemporaryDirectory(prefix="consolidate-draft-") as scratch:
+        temporary = Path(scratch) / target.name  # checked outside the work tree
+        temporary.write_text(text, encoding="utf-8")
         load_playbook(temporary)
-    finally:
-        temporary.unlink()
     target.write_text(text, encoding="utf-8")
     return target

@@ -16,6 +16,7 @@ import json
 import posixpath
 import shutil
 import subprocess
+import tempfile
 from collections import defaultdict
 from collections.abc import Callable
 from functools import cache
@@ -26,6 +27,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from consolidate import failpoints
 from consolidate.compose.hosts import HostRef, host_names, host_references
 from consolidate.compose.projects import is_compose_name
 from consolidate.compose.resources import volume_source
@@ -206,6 +208,7 @@ def schema_problems(
             continue
         before = set(spec_errors(path, parse_bytes(original(path))))
         before |= set(compose_config_of(root, path, original(path)))
+        failpoints.hit("validate:compose-check")
         for problem in spec_errors(path, doc) + compose_config(root, path):
             (old if problem in before else new).append(problem)
     return new, old
@@ -233,19 +236,16 @@ def spec_errors(path: str, doc: Any) -> list[str]:
 
 
 def compose_config_of(root: Path, path: str, data: bytes | None) -> list[str]:
-    """`compose config` of a file's earlier bytes, written next to it for the moment."""
+    """`compose config` of a file's earlier bytes, written to a temporary folder (never the
+    work tree) and read with the file's own folder as the project directory, so relative
+    `env_file`, `extends.file` and build contexts resolve as they do for the file itself."""
     if data is None or compose_binary() is None:
         return []
     full = root / path
-    twin = full.with_name(f".{full.name}.consolidate-before")
-    twin.write_bytes(data)
-    try:
-        return [
-            p.replace(twin.name, full.name)
-            for p in compose_config(root, str(Path(path).with_name(twin.name)))
-        ]
-    finally:
-        twin.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory(prefix="consolidate-compose-") as scratch:
+        twin = Path(scratch) / full.name
+        twin.write_bytes(data)
+        return [p.replace(scratch, str(full.parent)) for p in compose_config(root, path, twin)]
 
 
 def compose_binary() -> list[str] | None:
@@ -263,12 +263,16 @@ def _answers(argv: list[str]) -> bool:
         return False
 
 
-def compose_config(root: Path, path: str) -> list[str]:
+def compose_config(root: Path, path: str, twin: Path | None = None) -> list[str]:
+    """`compose config --quiet` of `path`, or of `twin` (other bytes for it) read as if it
+    stood at `path`."""
     binary = compose_binary()
     if binary is None:
         return []
     full = root / path
     argv = [*binary, "-f", full.name, "config", "--quiet"]
+    if twin is not None:
+        argv[len(binary) : len(binary) + 2] = ["-f", str(twin), "--project-directory", "."]
     try:
         done = subprocess.run(
             argv, cwd=full.parent, capture_output=True, text=True, timeout=60, check=False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -216,7 +217,7 @@ def validation_table(results: list[dict[str, Any]]) -> str:
         return "No validation commands were declared.\n"
     out = ["| Check | Command | Result | Seconds |", "| --- | --- | --- | ---: |"]
     for r in results:
-        command = " ".join(r["argv"]).replace("|", "\\|")
+        command = shlex.join(r["argv"]).replace("|", "\\|").replace("\n", " ")  # one row
         shown = f"`{command}`" if command else "(built in)"
         out.append(f"| {r['name']} | {shown} | {_mark(r)} | {r['seconds']:.2f} |")
     out.append("")

@@ -6,29 +6,19 @@ import json
 import os
 import re
 import shutil
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from consolidate.actions.checks import RunValidation
 from consolidate.actions.files import MoveFile, RemoveFile, WriteFile
 from consolidate.errors import Refusal
+from consolidate.playbook import Playbook
 from consolidate.steps.base import Context, StepPlan
 from consolidate.workspace import Workspace, safe_relpath
 
 
 def plan(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> StepPlan:
-    commands = []
-    for command in ctx.playbook.validate_:
-        cwd = (
-            "."
-            if command.cwd in ("", ".")
-            else safe_relpath(ctx.git.root, command.cwd, what="validate cwd")
-        )
-        argv = command.argv()
-        _check_found(ctx, command.name, argv[0], cwd)
-        commands.append(
-            {"name": command.name, "argv": argv, "timeout": command.timeout, "cwd": cwd}
-        )
+    commands = command_specs(ctx.git.root, ctx.playbook)
     report = earlier["docs"].facts.get("report")
     settings = {
         "commands": commands,
@@ -38,6 +28,24 @@ def plan(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> StepPlan:
     }
     action = RunValidation(json.dumps(settings), report, ws.read(report) if report else None)
     return StepPlan("validate", [action])
+
+
+def command_specs(root: Path, playbook: Playbook) -> list[dict[str, Any]]:
+    """The playbook's validate commands as the action runs them; refused when a program is
+    not found (nothing has run yet)."""
+    commands = []
+    for command in playbook.validate_:
+        cwd = (
+            "."
+            if command.cwd in ("", ".")
+            else safe_relpath(root, command.cwd, what="validate cwd")
+        )
+        argv = command.argv()
+        _check_found(root, command.name, argv[0], cwd)
+        commands.append(
+            {"name": command.name, "argv": argv, "timeout": command.timeout, "cwd": cwd}
+        )
+    return commands
 
 
 def static_spec(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> dict[str, Any]:
@@ -94,9 +102,9 @@ def project_name(ctx: Context, files: list[str]) -> str:
     return re.sub(r"[^a-z0-9_-]", "", name.lower())
 
 
-def _check_found(ctx: Context, name: str, program: str, cwd: str) -> None:
+def _check_found(root: Path, name: str, program: str, cwd: str) -> None:
     if "/" in program:
-        full = ctx.git.root / cwd / program
+        full = root / cwd / program
         if full.is_file() and os.access(full, os.X_OK):
             return
     elif shutil.which(program):
