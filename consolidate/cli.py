@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from consolidate import __version__, render
-from consolidate.errors import ConsolidateError, write_failed
-from consolidate.journal import run_under_way
+from consolidate import __version__, outputs, render
+from consolidate.errors import ConsolidateError, Refusal
 from consolidate.logs import configure_logging
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: no `<bool>` after every flag
     help="Remove a dead component from a multi-service repository: planned, checkpointed, "
     "reversible.",
 )
@@ -35,6 +36,22 @@ ComposeOpt = Annotated[
         "--compose",
         help="A compose file of the component's project, when several projects have a service "
         "of that name.",
+    ),
+]
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+
+
+FormatOpt = Annotated[
+    OutputFormat | None,
+    typer.Option(
+        "--format",
+        help="text (the default), json (the same as --json) or sarif (SARIF 2.1.0, for code "
+        "scanning).",
     ),
 ]
 
@@ -95,7 +112,12 @@ def run_cmd(
         delete_in_use=delete_in_use,
         confirm=_confirm_plan,
     )
-    result = runner.run(target, options)
+    try:
+        result = runner.run(target, options)
+    except ConsolidateError as exc:
+        if json_out and exc.result is not None:
+            exc.result = render.run_doc(exc.result)  # the partial run, with the error added
+        raise
     if result["status"] == "planned":
         _emit(json_out, render.plan_doc(result), lambda: render.plan_text(result))
     else:
@@ -155,13 +177,20 @@ def investigate_cmd(
 
 
 @app.command("orphans")
-def orphans_cmd(repo: RepoOpt = Path("."), json_out: JsonOpt = False) -> None:
+def orphans_cmd(
+    repo: RepoOpt = Path("."), json_out: JsonOpt = False, output: FormatOpt = None
+) -> None:
     """Source files no entry point reaches, largest and oldest first: the next removals."""
     from consolidate.analysis import investigation
     from consolidate.report import investigation as investigation_render
+    from consolidate.report import sarif
 
+    chosen = _format(json_out, output)
     found = investigation.find_orphans(_open(repo), date=_today())
-    _emit(json_out, found, lambda: investigation_render.orphans_text(found))
+    if chosen is OutputFormat.sarif:
+        sys.stdout.write(render.to_json(sarif.orphans_sarif(found, __version__)))
+    else:
+        _emit(chosen is OutputFormat.json, found, lambda: investigation_render.orphans_text(found))
 
 
 @app.command("assess")
@@ -192,14 +221,55 @@ def assess_cmd(
 
 
 @app.command("lint")
-def lint_cmd(repo: RepoOpt = Path("."), json_out: JsonOpt = False) -> None:
+def lint_cmd(
+    repo: RepoOpt = Path("."),
+    json_out: JsonOpt = False,
+    output: FormatOpt = None,
+    write_baseline: Annotated[
+        Path | None,
+        typer.Option("--write-baseline", help="Record today's findings in this file; exit 0."),
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", help="Report only the findings this baseline does not hold."),
+    ] = None,
+) -> None:
     """Compose and source checks from the prevention checklist; exit 1 on a finding."""
-    from consolidate.assess import lint
+    from consolidate.assess import lint, lint_baseline
+    from consolidate.report import sarif
 
+    chosen = _format(json_out, output)
     found = lint.lint(_open(repo), date=_today())
-    _emit(json_out, found, lambda: lint.as_text(found))
+    if write_baseline is not None:
+        count = lint_baseline.write_baseline(found["findings"], write_baseline)
+        doc = {"baseline": str(write_baseline), "recorded": count}
+        _emit(
+            chosen is OutputFormat.json,
+            doc,
+            f"lint: wrote {count} finding(s) to {write_baseline}\n",
+        )
+        return
+    if baseline is not None:
+        found["findings"] = lint_baseline.filter_new(found["findings"], baseline)
+    if chosen is OutputFormat.sarif:
+        sys.stdout.write(render.to_json(sarif.lint_sarif(found, __version__)))
+    else:
+        _emit(chosen is OutputFormat.json, found, lambda: lint.as_text(found))
     if found["findings"]:
         raise typer.Exit(1)
+
+
+def _format(json_out: bool, output: OutputFormat | None) -> OutputFormat:
+    """`--json` is `--format json`; asking for two different outputs is refused before any
+    work is done."""
+    if output is None:
+        return OutputFormat.json if json_out else OutputFormat.text
+    if json_out and output is not OutputFormat.json:
+        raise Refusal(
+            f"--json and --format {output.value} ask for two outputs",
+            "give one of them (--json is --format json)",
+        )
+    return output
 
 
 @app.command("plan")
@@ -211,6 +281,7 @@ def plan_cmd(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     compose: ComposeOpt = None,
+    json_out: JsonOpt = False,
 ) -> None:
     """Write a draft playbook for NAME from its assessment (no Docker: the repository alone)."""
     from consolidate.assess import assessment as assess
@@ -220,7 +291,8 @@ def plan_cmd(
     found = assess.assess(git, name, date=_today(), compose=compose)
     target = output or git.root / "playbooks" / f"{name}.yaml"
     written = draft.write_draft(found, git, target, force=force)
-    typer.echo(f"wrote {written}: read it, then `consolidate run {name} --dry-run`")
+    doc = {"component": name, "playbook": str(written), "next": f"consolidate run {name} --dry-run"}
+    _emit(json_out, doc, f"wrote {written}: read it, then `{doc['next']}`\n")
 
 
 def _open(repo: Path) -> Any:
@@ -252,10 +324,31 @@ def demo_cmd(
     _emit(json_out, result["doc"], result["text"])
 
 
+@app.command("schema")
+def schema_cmd(
+    repo: RepoOpt = Path("."),
+    write: Annotated[
+        bool,
+        typer.Option(
+            "--write", help="Write playbooks/playbook.schema.json instead of printing it."
+        ),
+    ] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """The playbook's JSON Schema, for editors (see docs/editor.md)."""
+    from consolidate.schema import playbook as schema
+
+    if write:
+        written = schema.write_schema(_open(repo).root)
+        _emit(json_out, {"schema": str(written)}, f"{written}\n")
+    else:
+        sys.stdout.write(schema.schema_text())  # the schema is the JSON document
+
+
 @app.command("version")
-def version_cmd() -> None:
+def version_cmd(json_out: JsonOpt = False) -> None:
     """Print the version."""
-    typer.echo(__version__)
+    _emit(json_out, {"version": __version__}, f"{__version__}\n")
 
 
 def _emit(json_out: bool, doc: dict[str, Any], text: str | Callable[[], str]) -> None:
@@ -277,37 +370,4 @@ def _confirm_plan(plans: list[Any]) -> bool:
 
 
 def main() -> None:
-    try:
-        # Without standalone mode, click returns the code of a `typer.Exit` instead of raising.
-        code = app(standalone_mode=False)
-    except ConsolidateError as exc:
-        sys.stderr.write(f"consolidate: error: {exc.line()}\n")
-        sys.exit(exc.exit_code)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        sys.stderr.write("consolidate: aborted; nothing more was done\n")
-        sys.exit(2)
-    except typer.TyperException as exc:  # usage errors from the parser
-        ctx = getattr(exc, "ctx", None)
-        command = ctx.command_path if ctx is not None else "consolidate"
-        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
-        if not message:  # no arguments: the help was printed
-            sys.exit(2)
-        sys.stderr.write(f"consolidate: error: {message} (see `{command} --help`)\n")
-        sys.exit(2)
-    except KeyboardInterrupt:
-        sys.stderr.write("consolidate: interrupted; `consolidate status` tells where it stopped\n")
-        sys.exit(130)
-    except OSError as exc:  # a full disk, a read-only or failing device: one line, no traceback
-        error = _os_error(exc)
-        sys.stderr.write(f"consolidate: error: {error.line()}\n")
-        sys.exit(error.exit_code)
-    sys.exit(code if isinstance(code, int) else 0)
-
-
-def _os_error(exc: OSError) -> ConsolidateError:
-    """An OS error no layer below turned into one of the tool's errors: exit 1 with the
-    journal kept when a run was under way, else exit 2 (nothing changed)."""
-    where = exc.filename if exc.filename is not None else "a file of the run"
-    return write_failed("cannot write or read", where, exc, started=run_under_way())
+    outputs.serve(app)

@@ -45,6 +45,9 @@ def build_sample(target: Path, *, now: dt.datetime | None = None) -> Git:
     )
     (target / "playbooks").mkdir(exist_ok=True)
     shutil.copy(playbook_file(), target / "playbooks" / "orchestrator.yaml")
+    schema = playbook_file().with_name("playbook.schema.json")  # the playbook's modeline names it
+    if schema.is_file():
+        shutil.copy(schema, target / "playbooks" / "playbook.schema.json")
     git = Git.init(target, name="Taskhub Maintainers", email="maintainers@taskhub.invalid")
     now = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
     first = [p.name for p in sorted(target.iterdir()) if p.name not in (".git", "orchestrator")]

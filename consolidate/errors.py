@@ -8,6 +8,7 @@ was kept (exit 1).
 from __future__ import annotations
 
 import errno
+from typing import Any
 
 
 class ConsolidateError(Exception):
@@ -19,6 +20,8 @@ class ConsolidateError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+        # What a command had done when it failed (a run's journal), for its --json document.
+        self.result: dict[str, Any] | None = None
 
     def line(self) -> str:
         return f"{self.message}: {self.hint}" if self.hint else self.message

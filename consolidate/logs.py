@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 import structlog
@@ -16,7 +17,7 @@ def configure_logging(
     if json_logs:
         renderer = structlog.processors.JSONRenderer()
     else:
-        renderer = structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty(), pad_event_to=0)
+        renderer = structlog.dev.ConsoleRenderer(colors=_colors(), pad_event_to=0)
     structlog.configure(
         processors=[
             structlog.processors.add_log_level,
@@ -27,3 +28,12 @@ def configure_logging(
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=False,
     )
+
+
+def _colors() -> bool:
+    """Colour on a terminal, never with NO_COLOR, always with FORCE_COLOR (as stdout)."""
+    if os.environ.get("NO_COLOR", ""):
+        return False
+    if os.environ.get("FORCE_COLOR", "").lower() not in ("", "0", "false"):
+        return True
+    return sys.stderr.isatty()

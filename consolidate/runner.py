@@ -129,7 +129,9 @@ def _execute(git: Git, store: Store, journal: dict[str, Any], options: Options) 
             rolled["error"] = exc.line()
             rolled["rolled_back_after_failure"] = True
             return rolled
-        raise StepFailed(exc.message, exc.hint or _resume_hint(journal)) from None
+        failed = StepFailed(exc.message, exc.hint or _resume_hint(journal))
+        failed.result = {"status": "failed", "journal": journal}
+        raise failed from None
     journal["status"] = "complete"
     store.save(journal)
     log.info("run complete", component=journal["component"])

@@ -13,14 +13,14 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "consolidate"
 
 # The part packages, highest first: each may import only the ones after it.
-LAYERS = ["report", "assess", "validate", "analysis", "compose", "edits"]
+LAYERS = ["report", "assess", "validate", "analysis", "compose", "edits", "schema"]
 # Top-level modules any package may import.
 SHARED = {
     *("errors", "workspace", "journal", "playbook", "globs", "failpoints", "logs"),
     *("gitio", "dockerio"),  # the two adapters
 }
 # The spine, highest first: each may import the ones after it, the packages and SHARED.
-SPINE = ["__main__", "cli", "demo", "render", "runner", "preflight", "steps", "actions"]
+SPINE = ["__main__", "cli", "outputs", "demo", "render", "runner", "preflight", "steps", "actions"]
 MAX_TOP_LEVEL = 15
 
 

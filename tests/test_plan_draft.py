@@ -167,6 +167,7 @@ def test_a_component_assess_would_keep_is_drafted_with_the_recommendation_first(
     )
     draft = plan(repo, "relay")
     assert draft.startswith(
+        "# yaml-language-server: $schema=playbook.schema.json\n"
         "# assess recommends keeping relay, for these reasons:\n"
         "#   - relay/__init__.py is used by api/server.py\n"
         "#   - relay/client.py is used by api/server.py\n"

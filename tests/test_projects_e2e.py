@@ -61,7 +61,9 @@ def test_a_name_several_projects_use_is_refused_then_one_project_goes(
     )
     assert not (repo / "playbooks").exists()
     also = consolidate(repo, "investigate", "backend", "--json")
-    assert also.returncode == 2 and "3 compose projects" in also.stderr and also.stdout == ""
+    assert also.returncode == 2 and "3 compose projects" in also.stderr
+    error = json.loads(also.stdout)  # under --json the refusal is a document too
+    assert error["exit_code"] == 2 and "3 compose projects" in error["error"]
 
     others = {p: tree_hash(repo / "samples" / p) for p in ("go", "node")}
     draft, _ = plan_then_run(repo, "backend", "--compose", "samples/flask/compose.yaml")

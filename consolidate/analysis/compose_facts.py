@@ -6,6 +6,13 @@ file that does not parse is skipped, and a path that cannot be mapped back to a 
 is left out, never guessed. Command and Dockerfile parsing live in `commands`, because
 `entry_points` reads standalone Dockerfiles and scripts the same way; which build a service
 runs, its own or another service's whose image it names, lives in `compose_builds`.
+
+The traps: a healthcheck that only contacts another service, and a bind mount that hides the
+build. A mount hides the build when it puts other repository paths at its target than the
+build copied there (a parent folder over a subfolder's build, a sibling folder), or covers
+what a RUN step made there (`node_modules`, a virtual environment) that no named or anonymous
+volume of the service keeps. The usual hot-reload mount of the build context over the folder
+it was copied to hides nothing; `-v` logs each mount checked and why it is fine.
 """
 
 from __future__ import annotations
@@ -16,16 +23,14 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import structlog
 from ruamel.yaml import YAML
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
 from consolidate.analysis.commands import (
     ContainerPaths,
     Reader,
-    Stage,
     command_refs,
-    container_join,
-    map_paths,
     split_command,
     split_flag,
 )
@@ -36,9 +41,12 @@ from consolidate.analysis.compose_builds import (
     interpolate,
     service_env,
 )
+from consolidate.analysis.compose_mounts import Mount, bind_mounts, hidden_build
 from consolidate.analysis.frameworks.server_args import env_refs
 from consolidate.compose.projects import is_compose_name
 from consolidate.workspace import repo_join
+
+log = structlog.get_logger("consolidate")
 
 
 @dataclass(frozen=True)
@@ -84,13 +92,6 @@ _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"})
 _HOST_FLAGS = frozenset({"-h", "--host", "--hostname"})
 _NETCAT = frozenset({"nc", "ncat", "netcat"})
 _URL_HOST = re.compile(r"[a-z][a-z0-9+.-]*://(?:[^@/\s]*@)?(\[[^\]]*\]|[^:/?#\s]+)", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class _Mount:
-    source: str  # as written
-    target: str
-    repo: str | None  # repository folder; None when outside the repository
 
 
 @dataclass(frozen=True)
@@ -202,7 +203,7 @@ def _service(
     """One service's facts; its build (its own or the one it reuses) and its mounts also
     decide what its warnings are."""
     own = build.owner is None and build.context is not None
-    mounts = _mounts(spec.get("volumes"), file.folder)
+    mounts = bind_mounts(spec.get("volumes"), file.folder)
     runs, packages = _entry_files(file, spec, build, mounts)
     fact = ServiceFact(
         file=file.path,
@@ -220,13 +221,12 @@ def _service(
         copies=copy_sources(build),
         env_files=_env_files(spec.get("env_file"), file.folder),
     )
-    stage, context = build.stage, build.context
-    warnings = [*_hidden_builds(file, name, mounts, stage, context), *_health(file, name, spec)]
+    warnings = [*_hidden_builds(file, name, spec, mounts, build), *_health(file, name, spec)]
     return fact, warnings
 
 
 def _entry_files(
-    file: _File, spec: dict[str, Any], build: Build, mounts: list[_Mount]
+    file: _File, spec: dict[str, Any], build: Build, mounts: list[Mount]
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """What the container runs, and the `__init__.py` of the packages of the modules it runs
     by name (Python runs them first), as compose decides it: `entrypoint:` replaces the image's
@@ -267,61 +267,22 @@ def _env_files(value: object, folder: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p or "." for p in paths if p is not None))
 
 
-def _mounts(volumes: object, folder: str) -> list[_Mount]:
-    """Bind mounts, short (`./src:/app:ro`) or long syntax; named volumes are not mounts."""
-    mounts: list[_Mount] = []
-    for entry in volumes if isinstance(volumes, list) else []:
-        if isinstance(entry, str):
-            parts = entry.split(":")
-            source, target = (parts[0], parts[1]) if len(parts) >= 2 else ("", "")
-        elif isinstance(entry, dict) and entry.get("type", "bind") == "bind":
-            source, target = str(entry.get("source", "")), str(entry.get("target", ""))
-        else:
-            continue
-        host, inside = interpolate(source), interpolate(target)
-        if not host or not inside or not host.startswith((".", "/", "~")):
-            continue
-        repo = repo_join(folder, host) if host.startswith(".") else None
-        mounts.append(_Mount(source, container_join("/", inside), repo))
-    return mounts
-
-
 def _hidden_builds(
-    file: _File, name: str, mounts: list[_Mount], stage: Stage, context: str | None
+    file: _File, name: str, spec: dict[str, Any], mounts: list[Mount], build: Build
 ) -> Iterator[AntiPattern]:
-    """Bind mounts over what the image built from another folder: the build is never run."""
-    for mount in mounts if context is not None else []:
-        hidden = _hidden_folder(mount, stage, context or "", file.tracked)
-        if hidden is None or mount.repo == hidden:
+    """Bind mounts that replace what the build put at their target with something else;
+    `-v` says why each other mount over the build is fine."""
+    for mount in mounts if build.context is not None else []:
+        hidden, why = hidden_build(mount, build.stage, spec.get("volumes"), file.tracked)
+        where = f"{mount.source}:{mount.target}"
+        if hidden is None:
+            log.debug(
+                "bind mount hides no build", file=file.path, service=name, mount=where, why=why
+            )
             continue
-        message = (
-            f"service {name}: bind mount {mount.source}:{mount.target} hides what the image "
-            f"built into {mount.target} from {hidden or '.'}/; the container runs "
-            f"{mount.source} there instead, so the build's files are never used"
-        )
-        yield AntiPattern(
-            file.path, file.line(name, "volumes"), name, "bind mount hides build", message
-        )
-
-
-def _hidden_folder(
-    mount: _Mount, stage: Stage, context: str, tracked: frozenset[str]
-) -> str | None:
-    """The repository folder the image has at the mount's target, when the mount hides it."""
-    if mount.target == "/":
-        return None
-    prefix = mount.target + "/"
-    covered = [
-        (t, source) for t, source, _ in stage.copies if t == mount.target or t.startswith(prefix)
-    ]
-    if covered:
-        return next((source for t, source in covered if t == mount.target), context)
-    if mount.target == stage.workdir:
-        return context
-    for folder in map_paths([c for c in stage.copies if c[2]], mount.target):
-        if folder == "" or any(p.startswith(folder + "/") for p in tracked):
-            return folder
-    return None
+        message = f"service {name}: bind mount {where} puts {hidden}"
+        line = file.line(name, "volumes")
+        yield AntiPattern(file.path, line, name, "bind mount hides build", message)
 
 
 def _health(file: _File, name: str, spec: dict[str, Any]) -> Iterator[AntiPattern]:

@@ -30,6 +30,7 @@ from consolidate.analysis.commands import (
     parse_dockerfile,
 )
 from consolidate.analysis.compose_facts import ComposeFacts
+from consolidate.analysis.project_config import ProjectConfig, keep_markers
 from consolidate.analysis.uses import Root
 from consolidate.workspace import repo_join
 
@@ -88,10 +89,13 @@ def find_roots(
     read: Reader,
     compose: ComposeFacts,
     main_guards: Collection[str] = (),
+    config: ProjectConfig | None = None,
 ) -> list[Root]:
-    """Every entry point of the repository, once per reason, sorted by path."""
+    """Every entry point of the repository, once per reason, sorted by path: what the
+    repository's own settings name (`entry_points`, `consolidate: keep`) among them."""
     repo = _Repo(frozenset(paths), read)
     found = [
+        *_configured_roots(repo, config or ProjectConfig()),
         *_compose_roots(compose),
         *_dockerfile_roots(repo),
         *_package_json_roots(repo),
@@ -102,6 +106,16 @@ def find_roots(
         *(_root(path, "main", path, "", production=False) for path in main_guards),
     ]
     return sorted(set(found), key=lambda r: (r.path, r.kind, r.via, r.service or "", r.production))
+
+
+def _configured_roots(repo: _Repo, config: ProjectConfig) -> Iterator[Root]:
+    """The project configuration's `entry_points` and each file's own `consolidate: keep`
+    marker (kind `marker`: it keeps even a file the removal itself names). Both are declared
+    by a person, so both are production wherever the file is, examples/ and docs/ too."""
+    for pattern, path in config.entry_point_files(repo.tracked):
+        yield Root(path, "configured", f"{config.source}: entry_points {pattern}")
+    for path, line in sorted(keep_markers(repo.tracked, repo.read).items()):
+        yield Root(path, "marker", f"{path}:{line} (consolidate: keep marker)")
 
 
 def _root(

@@ -7,7 +7,7 @@ use: an import the scanners could not pin down counts as a use of every file it 
 
 - `remove`: only the removal reaches it.
 - `keep`: a production file or entry point outside the removal imports or runs it (named,
-  with the chain to an entry point).
+  with the chain to an entry point), or the file carries a `consolidate: keep` marker.
 - `review`: reached from outside only by tests, examples or one-off scripts.
 """
 
@@ -66,6 +66,7 @@ class Graph:
 
 
 SELF_ROOTS = {"main", "test", "tool"}
+MARKER = "marker"  # a `consolidate: keep` comment in the file: `via` is `path:line (...)`
 # A use that may be no use at all (a module's name in a string may be a logger's name): what
 # only such uses reach from outside stays for a person to look at (`review`), never `keep`.
 GUESSES = {"names it in a string"}
@@ -74,6 +75,11 @@ GUESSES = {"names it in a string"}
 def runner_file(root: Root) -> str:
     """The file whose text names the entry point (a Dockerfile, package.json, compose file)."""
     return root.via.split(":", 1)[0]
+
+
+def marker_line(root: Root) -> str:
+    """The line of a `consolidate: keep` marker root."""
+    return root.via.split(":", 1)[1].split(" ", 1)[0]
 
 
 class Judge:
@@ -102,14 +108,13 @@ class Judge:
         """What runs `path` from outside the removal. A file's own `__main__` guard, being a
         test, or being a tool's config say what it is, not that something else needs it; a
         framework's convention (a route's `page.tsx`) keeps a file unless it is one of the
-        component's own."""
-        return [
-            r
-            for r in self.runs(path)
-            if r.kind not in SELF_ROOTS
-            and not self.removed(r)
-            and runner_file(r) not in self.removal
-        ]
+        component's own. A file's own `consolidate: keep` marker is a person saying it stays."""
+        return [r for r in self.runs(path) if r.kind not in SELF_ROOTS and self.alive(r)]
+
+    def alive(self, root: Root) -> bool:
+        """Whether `root` still runs its file after the removal."""
+        marker = root.kind == MARKER
+        return marker or (not self.removed(root) and runner_file(root) not in self.removal)
 
     def runs(self, path: str) -> list[Root]:
         return self.graph.runs.get(path, []) + self.inputs.get(path, [])
@@ -183,7 +188,10 @@ class Judge:
         roots = self.outside_roots(path)
         used_by = users + [f"{r.via} ({r.kind})" for r in roots]
         status = self.status[path]
-        if status == "keep":
+        marker = next((r for r in roots if r.kind == MARKER), None)
+        if marker is not None:
+            reason = f"marked `consolidate: keep` at {runner_file(marker)}:{marker_line(marker)}"
+        elif status == "keep":
             first = users[0] if users else used_by[0]
             reason = f"used by {first}" + (f" and {len(used_by) - 1} more" if used_by[1:] else "")
         else:
@@ -194,7 +202,7 @@ class Judge:
         return Verdict(path, status, reason, used_by, chain, self.route(chain), path in self.seeds)
 
     def entry_roots(self, roots: list[Root], production: bool) -> list[Root]:
-        alive = [r for r in roots if not self.removed(r) and runner_file(r) not in self.removal]
+        alive = [r for r in roots if self.alive(r)]
         return [r for r in alive if r.production] if production else alive
 
     def paths_to_roots(self, production: bool) -> dict[str, str | Root]:

@@ -8,7 +8,7 @@ points (`entry_points`), compose facts, verdicts (`graph`), references and one `
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -19,6 +19,8 @@ from consolidate.analysis.compose_facts import ComposeFacts, compose_facts
 from consolidate.analysis.entry_points import find_roots
 from consolidate.analysis.graph import Graph, Judge, orphans
 from consolidate.analysis.history import file_facts, history
+from consolidate.analysis.names import DockerNames, quick_docker, require_known
+from consolidate.analysis.project_config import ProjectConfig, load_config
 from consolidate.analysis.pyimports import likely_import_errors
 from consolidate.analysis.references import find_references, service_mentions
 from consolidate.analysis.scan import Pending, Scanned, Snapshot
@@ -53,8 +55,10 @@ class Engine:
         self.history_pool = ThreadPoolExecutor(max_workers=1)
         self.log = self.history_pool.submit(git.log_all)
         self.scanned: Scanned = pending.result()
+        self.config: ProjectConfig = load_config(git.root)
+        self.strings = [u for u in self.strings if not self.config.declares(u)]
         self.roots: list[Root] = find_roots(
-            self.paths, self.snapshot.read, self.compose, self.scanned.main_guards
+            self.paths, self.snapshot.read, self.compose, self.scanned.main_guards, self.config
         )
         self.roots += [
             Root(p, "tool", f"{p}: run by its tool", production=False)
@@ -106,6 +110,7 @@ def investigate(
     skip: Collection[str] = (),
     planned: Collection[str] | None = None,
     engine: Engine | None = None,
+    docker: Callable[[], DockerNames] | None = quick_docker,
 ) -> dict[str, Any]:
     """Everything a person needs to decide what a removal of `name` may delete.
 
@@ -113,6 +118,8 @@ def investigate(
     are the services that go, and their files pick the compose project); without a playbook,
     `compose` picks the project when several have a service `name`. `planned` is the files a
     run will delete, when known, for the references (default: the files judged `remove`).
+    Without a playbook, a name nothing has is refused (`names`); `docker` (None: the
+    repository alone) is asked only then, for a container or image of that name.
     """
     engine = engine or Engine(git)
     component = choose(
@@ -129,6 +136,8 @@ def investigate(
     }
     runs = {f for s in service_facts for f in s.entry_files}
     seeds |= set(files) | runs
+    if services is None and not seeds and not service_facts:
+        require_known(name, engine.paths, engine.compose.services, docker=docker)
     judge = Judge(
         engine.graph,
         seeds,
@@ -232,6 +241,8 @@ def find_orphans(git: Git, *, date: str, engine: Engine | None = None) -> dict[s
     lonely = orphans(engine.graph, code, [*known, *config_roots(engine.strings, code)])
     sure = Graph.build([u for u in engine.uses if u.certain], engine.roots)
     maybe = sorted(set(orphans(sure, code, known)) - set(lonely))
+    # The project's `ignore` globs hide files from this report only: nothing became reachable.
+    lonely, maybe = ([p for p in ps if not engine.config.ignores(p)] for ps in (lonely, maybe))
     rows = {p: file_facts(engine.snapshot.read, p) for p in [*lonely, *maybe]}
     engine.history(list(rows), list(rows.values()), date)
     return {

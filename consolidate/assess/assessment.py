@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from consolidate.analysis.investigation import Engine, investigate
+from consolidate.analysis.names import quick_docker
 from consolidate.analysis.pyimports import decode
 from consolidate.analysis.pyresolve import STDLIB
 from consolidate.assess.capabilities import overlap
@@ -36,8 +37,12 @@ def assess(
     docker: Callable[[], Any] | None = None,
     compose: str | None = None,
 ) -> dict[str, Any]:
+    """The assessment of `name`; a name nothing has is refused by the investigation, which
+    asks Docker for a container or image of that name only when `docker` is given (`plan`
+    assesses from the repository alone)."""
     engine = Engine(git)
-    found = investigate(git, name, date=date, engine=engine, compose=compose)
+    names_in = None if docker is None else quick_docker
+    found = investigate(git, name, date=date, engine=engine, compose=compose, docker=names_in)
     mine = [r["path"] for r in found["files"] if r["seed"] or r["verdict"] != "keep"]
     seeds_kept = [r for r in found["files"] if r["seed"] and r["verdict"] == "keep"]
     services = [c["service"] for c in found["compose"]]

@@ -6,13 +6,15 @@ from the assessment's evidence (`draft_summary`), files with the verdict `remove
 services under `compose:`, the scripts and config that name it under `scripts:`
 (`draft_scripts`), and the checks found in the repository under `validate:`
 (`draft_validate`). Kept and review files, host names and other mentions are comments, for a
-person to decide. The draft is loaded back through the playbook schema before it is written,
-so it always validates.
+person to decide. Its first line points editors at the playbook's JSON Schema
+(`playbooks/playbook.schema.json`, see docs/editor.md). The draft is loaded back through the
+playbook schema before it is written, so it always validates.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Collection
@@ -25,6 +27,7 @@ from consolidate.assess.draft_validate import Repo, commands
 from consolidate.errors import Refusal
 from consolidate.gitio import Git
 from consolidate.playbook import load_playbook
+from consolidate.schema.playbook import SCHEMA_FILE, SCHEMA_PATH, modeline
 
 MAX_COMMENTED = 40
 
@@ -44,8 +47,11 @@ def folded(paths: list[str], tracked: Collection[str]) -> list[str]:
     return out
 
 
-def render(assessed: dict[str, Any], tracked: Collection[str], root: Path) -> str:
-    """The draft from `assess`'s result (its `investigation` is what goes and what stays)."""
+def render(
+    assessed: dict[str, Any], tracked: Collection[str], root: Path, schema: str = SCHEMA_FILE
+) -> str:
+    """The draft from `assess`'s result (its `investigation` is what goes and what stays);
+    `schema` is the path of the playbook schema from the draft's folder."""
     found = assessed["investigation"]
     name = found["component"]
     read = disk_reader(root)
@@ -53,6 +59,7 @@ def render(assessed: dict[str, Any], tracked: Collection[str], root: Path) -> st
     remove = [p for p, r in rows.items() if r["verdict"] == "remove"]
     hits = script_hits(assessed, tracked, root, read)
     lines = [
+        modeline(schema),
         *header(assessed),
         f"# Draft playbook for removing {name}, written by `consolidate plan {name}`.",
         f"# Read it, change what you disagree with, then: consolidate run {name} --dry-run",
@@ -80,6 +87,16 @@ def render(assessed: dict[str, Any], tracked: Collection[str], root: Path) -> st
         "",
     ]
     return "\n".join(lines)
+
+
+def schema_from(target: Path, root: Path) -> str:
+    """The repository's `playbooks/playbook.schema.json` as seen from the draft's folder."""
+    try:
+        return Path(
+            os.path.relpath(root.resolve() / SCHEMA_PATH, target.resolve().parent)
+        ).as_posix()
+    except ValueError:  # another drive
+        return (root / SCHEMA_PATH).as_posix()
 
 
 def disk_reader(root: Path) -> Callable[[str], bytes | None]:
@@ -185,7 +202,7 @@ def write_draft(assessed: dict[str, Any], git: Git, target: Path, *, force: bool
     """Write the draft for `assess`'s result, once it loads as a playbook."""
     if target.exists() and not force:
         raise Refusal(f"{target} already exists", "pass --force to overwrite it, or --output")
-    text = render(assessed, git.tracked_files(), git.root)
+    text = render(assessed, git.tracked_files(), git.root, schema_from(target, git.root))
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="consolidate-draft-") as scratch:
         temporary = Path(scratch) / target.name  # checked outside the work tree

@@ -8,26 +8,86 @@
 
 Each finding is one line with file and line. Exit 1 when there is any, so it can run in CI
 and as a pre-commit hook (`.pre-commit-hooks.yaml`).
+
+The repository's configuration (`analysis/project_config.py`) turns checks off (`disable`, by
+name or id) and leaves files out (`ignore`); `consolidate: ignore[ID]` on a line silences that
+one check on that line; `lint_baseline.py` keeps only the findings a baseline does not hold.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import shlex
 from typing import Any
 
 from consolidate.analysis.investigation import Engine, find_orphans
+from consolidate.analysis.project_config import ProjectConfig, suppressed
 from consolidate.compose.checks import load, services_of
 from consolidate.compose.projects import is_compose_name
+from consolidate.errors import Refusal
 from consolidate.gitio import Git
 
 ORPHAN_DAYS = 30
 FILE_TOKEN = re.compile(r"[\w./-]+\.(?:py|js|mjs|cjs|ts|sh)$")
+# Every check by name (the `check` of a finding) and id (short, for `disable` and
+# `consolidate: ignore[ID]`); a check not listed here has its name, slugged, as its id.
+CHECKS = {
+    "bind mount hides build": "bind-mount-hides-build",
+    "healthcheck tests a dependency": "healthcheck-tests-dependency",
+    "waits for a health check that does not exist": "missing-healthcheck",
+    "entry file missing": "entry-file-missing",
+    "orphan source file": "orphan",
+}
+ORPHAN = "orphan source file"
+
+
+def check_id(name: str) -> str:
+    return CHECKS.get(name) or re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
 def lint(git: Git, *, date: str, engine: Engine | None = None) -> dict[str, Any]:
     engine = engine or Engine(git)
+    disabled = disabled_checks(engine.config)
+    findings = [
+        {**f, "id": check_id(f["check"])}
+        for f in all_findings(git, engine, date, orphans=ORPHAN not in disabled)
+    ]
+    kept = [f for f in findings if not silenced(f, engine, disabled)]
+    return {"findings": kept, "compose_files": len({f.file for f in engine.compose.services})}
+
+
+def disabled_checks(config: ProjectConfig) -> set[str]:
+    """The names of the checks `disable` turns off; a name or id lint does not know is an
+    error, so a typo does not leave a check silently on."""
+    by_id = {check_id(name): name for name in CHECKS}
+    out = set()
+    for written in config.disable:
+        name = written if written in CHECKS else by_id.get(written.strip().lower())
+        if name is None:
+            close = difflib.get_close_matches(written, [*by_id, *CHECKS], n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(by_id)}"
+            raise Refusal(f"{config.source}: disable: unknown lint check {written!r}", hint)
+        out.add(name)
+    return out
+
+
+def silenced(finding: dict[str, Any], engine: Engine, disabled: set[str]) -> bool:
+    """Turned off by `disable`, in a file `ignore` leaves out, or named by a
+    `consolidate: ignore[ID]` on the finding's own line."""
+    path, _, line = finding["where"].rpartition(":")
+    if not line.isdigit():
+        path, line = finding["where"], ""
+    if finding["check"] in disabled or engine.config.ignores(path):
+        return True
+    raw = engine.snapshot.read(path) if line else None
+    lines = raw.decode("utf-8-sig", errors="replace").splitlines() if raw is not None else []
+    here = suppressed(lines[int(line) - 1]) if 0 < int(line or 0) <= len(lines) else set()
+    return bool(here & {finding["id"], finding["check"].lower()})
+
+
+def all_findings(git: Git, engine: Engine, date: str, *, orphans: bool) -> list[dict[str, Any]]:
     findings: list[dict[str, Any]] = []
     for warning in engine.compose.warnings:
         findings.append(
@@ -39,8 +99,7 @@ def lint(git: Git, *, date: str, engine: Engine | None = None) -> dict[str, Any]
         if doc is not None:
             findings += healthy_without_healthcheck(path, services_of(doc))
     findings += missing_entry_files(engine)
-    findings += old_orphans(git, engine, date)
-    return {"findings": findings, "compose_files": len({f.file for f in engine.compose.services})}
+    return findings + (old_orphans(git, engine, date) if orphans else [])
 
 
 def healthy_without_healthcheck(path: str, services: dict[str, Any]) -> list[dict[str, Any]]:

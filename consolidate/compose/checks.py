@@ -7,7 +7,8 @@ paths in env_file, build context and bind-mount sources, and host names (`redis:
 `oldcache:6379`, `CACHE_HOST: oldcache`, in environment, commands, healthchecks and env files)
 of removed services that no service there still answers to. The schema is the compose
 specification's JSON schema as check-jsonschema ships it (`vendor.compose-spec`); when a
-`docker compose` or `docker-compose` binary answers, its `config --quiet` runs too.
+`docker compose` or `docker-compose` binary answers, its `config --quiet` runs too, and its
+result is told apart from the schema's (and from its not running: no binary).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import subprocess
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -195,10 +197,10 @@ def compose_schema() -> dict[str, Any]:
 def schema_problems(
     root: Path, paths: list[str], original: Callable[[str], bytes | None]
 ) -> tuple[list[str], list[str]]:
-    """Edited compose files against the compose specification and `compose config`:
-    (problems the edit brought, problems the file had before it). Both sides are the full
-    error lists: a list cut before the comparison would turn an old error that the cut had
-    hidden at HEAD into a "new" one (the caller cuts what it shows)."""
+    """Edited compose files against the compose specification: (problems the edit brought,
+    problems the file had before it). Both sides are the full error lists: a list cut before
+    the comparison would turn an old error that the cut had hidden at HEAD into a "new" one
+    (the caller cuts what it shows)."""
     new: list[str] = []
     old: list[str] = []
     for path in paths:
@@ -207,11 +209,39 @@ def schema_problems(
             new.append(f"{path}: does not parse")
             continue
         before = set(spec_errors(path, parse_bytes(original(path))))
-        before |= set(compose_config_of(root, path, original(path)))
         failpoints.hit("validate:compose-check")
-        for problem in spec_errors(path, doc) + compose_config(root, path):
+        for problem in spec_errors(path, doc):
             (old if problem in before else new).append(problem)
     return new, old
+
+
+@dataclass(frozen=True)
+class ConfigCheck:
+    """`compose config --quiet` over edited compose files: the binary that ran it (None when
+    no compose binary answers, so it did not run), the problems the edit brought and those
+    the files had before it."""
+
+    binary: str | None
+    new: list[str]
+    old: list[str]
+
+
+def config_problems(
+    root: Path, paths: list[str], original: Callable[[str], bytes | None]
+) -> ConfigCheck:
+    """`compose config` of each edited file that parses, now and as it was before."""
+    binary = compose_binary()
+    if binary is None:
+        return ConfigCheck(None, [], [])
+    new: list[str] = []
+    old: list[str] = []
+    for path in paths:
+        if load(root, path) is None:
+            continue  # the schema check says it does not parse
+        before = set(compose_config_of(root, path, original(path)))
+        for problem in compose_config(root, path):
+            (old if problem in before else new).append(problem)
+    return ConfigCheck(" ".join([Path(binary[0]).name, *binary[1:]]), new, old)
 
 
 def parse_bytes(data: bytes | None) -> Any:

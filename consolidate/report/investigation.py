@@ -3,28 +3,25 @@
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
+from consolidate.report import terminal
+from consolidate.report.markdown_text import cell, code_span, mermaid_label
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
 VERDICT_ORDER = {"keep": 0, "review": 1, "remove": 2}
 CODE_SUFFIXES = (".py", ".pyi", ".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 
 
 def _console(buffer: io.StringIO) -> Console:
-    return Console(
-        file=buffer, width=120, no_color=True, highlight=False, emoji=False, markup=False
-    )
+    return terminal.console(buffer)
 
 
 def _table(title: str, columns: list[str], rows: list[list[str]]) -> Table:
-    table = Table(title=title, title_justify="left", show_lines=False, expand=False)
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*row)
-    return table
+    return terminal.table(title, columns, rows)
 
 
 def file_rows(found: dict[str, Any]) -> list[list[str]]:
@@ -92,31 +89,37 @@ def history_line(facts: dict[str, Any]) -> str:
 
 def as_markdown(found: dict[str, Any], *, mentions: bool = True) -> str:
     """The investigation part of a removal report (which lists the mentions on its own)."""
-    lines = [f"## Investigation of `{found['component']}`", "", history_line(found["history"]), ""]
+    title = f"## Investigation of {code_span(found['component'])}"
+    lines = [title, "", history_line(found["history"]), ""]
     lines += ["| verdict | file | lines | last commit | why |", "|---|---|---|---|---|"]
-    lines += [f"| {v} | `{p}` | {n} | {d} | {w} |" for v, p, n, d, w in file_rows(found)]
+    lines += [
+        f"| {v} | {code_span(p, cell=True)} | {n} | {d} | {cell(w)} |"
+        for v, p, n, d, w in file_rows(found)
+    ]
     lines += mermaid(found)
     kept = [r for r in found["files"] if r["verdict"] == "keep" and r["route"]]
     if kept:
         lines += ["", "Why kept files stay:", ""]
-        lines += [f"- `{r['path']}`: " + " <- ".join(map(_code, r["route"])) for r in kept]
+        lines += [f"- {code_span(r['path'])}: " + " <- ".join(map(_code, r["route"])) for r in kept]
     if found["compose"]:
         lines += ["", "| compose file | service | image | depended on by |", "|---|---|---|---|"]
         lines += [
-            f"| `{c['file']}` | {c['service']} | {c['image'] or '-'} | "
-            f"{', '.join(c['depended_on_by']) or 'nobody'} |"
+            f"| {code_span(c['file'], cell=True)} | {cell(c['service'])} | "
+            f"{cell(c['image'] or '-')} | {cell(', '.join(c['depended_on_by']) or 'nobody')} |"
             for c in found["compose"]
         ]
     if found["warnings"]:
         lines += ["", "Compose warnings:", ""]
         lines += [
-            f"- `{w['file']}:{w['line']}` {w['service']}: {w['message']}" for w in found["warnings"]
+            f"- {_where(w['file'], w['line'])} {w['service']}: {w['message']}"
+            for w in found["warnings"]
         ]
     if not mentions:
         return "\n".join(lines) + "\n"
     lines += ["", f"Mentions elsewhere: {len(found['references'])}", ""]
     lines += [
-        f"- `{r['path']}:{r['line']}` ({_kind(r)}) {r['text'][:100]}" for r in found["references"]
+        f"- {_where(r['path'], r['line'])} ({_kind(r)}) {r['text'][:100]}"
+        for r in found["references"]
     ]
     return "\n".join(lines) + "\n"
 
@@ -131,13 +134,15 @@ MERMAID_LIMIT = 40
 
 
 def mermaid(found: dict[str, Any]) -> list[str]:
-    """The component and what it imports, coloured by verdict (GitHub and GitLab draw it)."""
+    """The component and what it imports, coloured by verdict (GitHub and GitLab draw it).
+    Node ids are the rows' numbers and labels are quoted with entity codes, so no file name
+    (a quote, brackets, `%%`) can break the diagram."""
     rows = [r for r in found["files"] if r["path"].endswith(CODE_SUFFIXES)][:MERMAID_LIMIT]
     ids = {r["path"]: f"n{i}" for i, r in enumerate(rows)}
     if not ids:
         return []
     out = ["", "```mermaid", "flowchart LR"]
-    out += [f'  {ids[r["path"]]}["{r["path"]}"]:::{r["verdict"]}' for r in rows]
+    out += [f"  {ids[r['path']]}[{mermaid_label(r['path'])}]:::{r['verdict']}" for r in rows]
     out += [f"  {ids[a]} --> {ids[b]}" for a, b in found.get("edges", []) if a in ids and b in ids]
     out += [
         "  classDef remove fill:#fdd,stroke:#c33",
@@ -150,8 +155,12 @@ def mermaid(found: dict[str, Any]) -> list[str]:
     return out
 
 
+def _where(path: str, line: int) -> str:
+    return code_span(f"{path}:{line}")
+
+
 def _code(step: str) -> str:
-    return step if step.startswith("run by ") else f"`{step}`"
+    return step if step.startswith("run by ") else code_span(step)
 
 
 def orphans_text(found: dict[str, Any]) -> str:

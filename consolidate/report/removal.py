@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from consolidate.analysis.references import group_of
+from consolidate.report.markdown_text import cell, code_span, fenced, html_text
 
 START = "<!-- consolidate:validation -->"
 END = "<!-- /consolidate:validation -->"
@@ -56,12 +57,12 @@ def render_report(data: ReportData) -> str:
 
 
 def _header(data: ReportData) -> str:
-    base = f"`{data.base_commit[:12]}`" + (
-        f" on `{_short(data.base_ref)}`" if data.base_ref else ""
+    base = code_span(data.base_commit[:12]) + (
+        f" on {code_span(_short(data.base_ref))}" if data.base_ref else ""
     )
     return (
-        f"- **Component:** `{data.component}`\n- **Date:** {data.date}\n"
-        f"- **Playbook:** `{data.playbook}`\n- **Removed from:** {base}\n"
+        f"- **Component:** {code_span(data.component)}\n- **Date:** {data.date}\n"
+        f"- **Playbook:** {code_span(data.playbook)}\n- **Removed from:** {base}\n"
     )
 
 
@@ -73,21 +74,20 @@ def _removed(data: ReportData) -> str:
         out.append("| File | Lines | First commit | Last commit | Commits |")
         out.append("| --- | ---: | --- | --- | ---: |")
         for f in data.files:
-            row = (f"`{f['path']}`", str(f["lines"]), f.get("first") or "-", f.get("last") or "-")
+            first, last = cell(f.get("first") or "-"), cell(f.get("last") or "-")
+            row = (code_span(f["path"], cell=True), str(f["lines"]), first, last)
             out.append("| " + " | ".join(row) + f" | {f.get('commits', 0)} |")
         out.append("")
     if data.services:
         out.append("### Compose services\n")
-        out += [f"- `{service}` from `{file}`" for file, service in data.services]
+        out += [f"- {code_span(service)} from {code_span(file)}" for file, service in data.services]
         out.append("")
     if data.compose_comments:
-        out.append("Comment lines that went with them:\n\n```yaml")
-        out += data.compose_comments
-        out.append("```\n")
+        comments = "\n".join(data.compose_comments)
+        out.append(f"Comment lines that went with them:\n\n{fenced(comments, 'yaml')}\n")
     if data.compose_diff:
-        out.append("### Compose diff\n\n```diff")
-        out.append(data.compose_diff.rstrip("\n"))
-        out.append("```\n")
+        diff = fenced(data.compose_diff.rstrip("\n"), "diff")
+        out.append(f"### Compose diff\n\n{diff}\n")
     if data.scripts:
         out.append("### Scripts\n")
         out += [f"- {change}" for change in data.scripts]
@@ -149,18 +149,13 @@ def _mention_table(heading: str, why: str, refs: list[dict[str, Any]]) -> str:
     out = [f"### {heading}\n", f"{why}\n"]
     out += ["| File | Line | Kind | Text |", "| --- | ---: | --- | --- |"]
     for ref in refs[:MAX_MENTIONS]:
-        text = str(ref.get("text", "")).strip().replace("|", "\\|")[:100]
-        out.append(f"| `{ref['path']}` | {ref['line']} | {ref['kind']} | {_code(text)} |")
+        where = code_span(str(ref["path"]), cell=True)
+        text = code_span(str(ref.get("text", "")).strip()[:100], cell=True)
+        out.append(f"| {where} | {ref['line']} | {cell(str(ref['kind']))} | {text} |")
     if len(refs) > MAX_MENTIONS:
         more = len(refs) - MAX_MENTIONS
         out.append(f"\n... and {more} more line{'s' if more > 1 else ''} not shown here.")
     return "\n".join(out) + "\n"
-
-
-def _code(text: str) -> str:
-    """`text` as inline code; a text holding a backtick goes between double backticks
-    (https://spec.commonmark.org/0.31.2/#code-spans)."""
-    return f"`` {text} ``" if "`" in text else f"`{text}`"
 
 
 def _history(data: ReportData) -> str:
@@ -178,8 +173,8 @@ def _history(data: ReportData) -> str:
 def _backups(data: ReportData) -> str:
     out = ["## Backups\n"]
     if data.branch:
-        out.append(f"- Branch `{data.branch}` at `{data.base_commit[:12]}`")
-    out += [f"- Docker image tag `{tag}`" for tag in data.tags]
+        out.append(f"- Branch {code_span(data.branch)} at {code_span(data.base_commit[:12])}")
+    out += [f"- Docker image tag {code_span(tag)}" for tag in data.tags]
     out += [f"- Warning: {w}" for w in data.warnings]
     if len(out) == 1:
         out.append("- None (backups were turned off)")
@@ -194,9 +189,8 @@ def _rollback(data: ReportData) -> str:
         "```sh\nconsolidate rollback --yes\n```\n",
     ]
     if data.branch:
-        lines.append(
-            f"Later, restore the files from the backup branch: `git checkout {data.branch} -- <path>`.\n"
-        )
+        restore = code_span(f"git checkout {data.branch} -- <path>")
+        lines.append(f"Later, restore the files from the backup branch: {restore}.\n")
     return "\n".join(lines)
 
 
@@ -217,15 +211,14 @@ def validation_table(results: list[dict[str, Any]]) -> str:
         return "No validation commands were declared.\n"
     out = ["| Check | Command | Result | Seconds |", "| --- | --- | --- | ---: |"]
     for r in results:
-        command = shlex.join(r["argv"]).replace("|", "\\|").replace("\n", " ")  # one row
-        shown = f"`{command}`" if command else "(built in)"
-        out.append(f"| {r['name']} | {shown} | {_mark(r)} | {r['seconds']:.2f} |")
+        command = shlex.join(r["argv"])
+        shown = code_span(command, cell=True) if command else "(built in)"
+        out.append(f"| {cell(r['name'])} | {shown} | {_mark(r)} | {r['seconds']:.2f} |")
     out.append("")
     for r in results:
-        output = r.get("output", "").rstrip() or "(no output)"
-        out.append(
-            f"<details><summary>{r['name']}: output</summary>\n\n```text\n{output}\n```\n</details>\n"
-        )
+        output = fenced(r.get("output", "").rstrip() or "(no output)", "text")
+        summary = f"<summary>{html_text(r['name'])}: output</summary>"
+        out.append(f"<details>{summary}\n\n{output}\n</details>\n")
     return "\n".join(out)
 
 
@@ -236,6 +229,9 @@ def validation_summary(results: list[dict[str, Any]]) -> str:
 
 
 def _mark(result: dict[str, Any]) -> str:
+    """The Result column: a row's `note` ("not available") stands in for its status."""
+    if result.get("note"):
+        return str(result["note"])
     if result["status"] == "passed":
         return "passed"
     code = result.get("exit")

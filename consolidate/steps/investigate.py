@@ -17,6 +17,8 @@ from consolidate.globs import expand
 from consolidate.steps.base import Context, StepPlan
 from consolidate.workspace import Workspace, safe_relpath
 
+MARKED = "marked `consolidate: keep`"  # the reason `analysis/graph.py` gives a marked file
+
 
 def plan(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> StepPlan:
     pb = ctx.playbook
@@ -75,9 +77,16 @@ def refuse_kept(removed: list[str], rows: dict[str, dict[str, Any]]) -> None:
     kept = [rows[p] for p in removed if rows[p]["verdict"] == "keep"]
     if not kept:
         return
-    first = kept[0]
-    chain = " <- ".join(first["route"]) if first["route"] else first["reason"]
+    # A file a person marked outweighs one the investigation found in use: say so first.
+    first = next((r for r in kept if r["reason"].startswith(MARKED)), kept[0])
     more = f" (and {len(kept) - 1} more)" if kept[1:] else ""
+    if first["reason"].startswith(MARKED):
+        raise Refusal(
+            f"investigate: {first['path']} is {first['reason']}{more}",
+            "take it out of files: in the playbook, delete the marker if the file may go, or "
+            "pass --delete-in-use",
+        )
+    chain = " <- ".join(first["route"]) if first["route"] else first["reason"]
     raise Refusal(
         f"investigate: {first['path']} is still in use: {first['reason']}{more}; {chain}",
         "take it out of files: in the playbook, remove what uses it as well, or pass "

@@ -5,7 +5,9 @@
 - Compose: every reference (depends_on, links, volumes_from, network_mode, extends, env_file,
   build context, bind-mount source) still points at something that exists; edited compose
   files pass the compose specification's JSON schema (the copy check-jsonschema ships) and,
-  where a compose binary exists, its `config --quiet`.
+  where a compose binary exists, its `config --quiet` (a row of its own, which says "not
+  available" when no binary answers, so a reader never takes a check that did not run for
+  one that passed).
 - Docs: relative Markdown links to removed files (warnings, failures with `strict_docs`).
 
 Each check gives one result row like a validation command: name, status, output, seconds.
@@ -22,10 +24,14 @@ from typing import Any
 
 from consolidate.analysis.scan import Snapshot, language, scan_files
 from consolidate.analysis.uses import Use
-from consolidate.compose.checks import compose_problems, schema_problems
+from consolidate.compose.checks import compose_problems, config_problems, schema_problems
 
 MD_LINK = re.compile(r"\[[^\]\n]*\]\(\s*<?([^)\s>#?]+)")
 MAX_LISTED = 50
+NO_COMPOSE = (
+    "not available: neither `docker compose` nor `docker-compose` answers here, so"
+    " `compose config` did not run; install Docker Compose to have it run"
+)
 
 
 def row(name: str, problems: list[str], started: float, *, warn: bool = False) -> dict[str, Any]:
@@ -70,11 +76,32 @@ def run_static(
         rows.append(row("compose schema", new, started))
         if old:
             rows.append(row("compose schema (as before the removal)", old, started, warn=True))
+        rows += config_rows(root, edited, original)
     started = time.monotonic()
     own = set(spec.get("own", []))  # the report and changelog this run wrote name removed files
     links = markdown_links(root, [p for p in after if p not in own], set(gone))
     strict = bool(spec.get("strict_docs"))
     rows.append(row("links to removed files", links, started, warn=not strict))
+    return rows
+
+
+def config_rows(
+    root: Path, edited: list[str], original: Callable[[str], bytes | None]
+) -> list[dict[str, Any]]:
+    """`compose config` of the edited files: passed or failed with its problems, or skipped
+    and noted "not available" when no compose binary answers."""
+    started = time.monotonic()
+    check = config_problems(root, edited, original)
+    result = row("compose config", check.new, started)
+    if check.binary is None:
+        # like a skipped command, 0 seconds: it did not run (and the report stays the same)
+        result.update(status="skipped", note="not available", output=NO_COMPOSE, seconds=0.0)
+        return [result]
+    if not check.new:
+        result["output"] = f"{check.binary} config --quiet: no problem in {', '.join(edited)}"
+    rows = [result]
+    if check.old:
+        rows.append(row("compose config (as before the removal)", check.old, started, warn=True))
     return rows
 
 
