@@ -63,8 +63,25 @@ def _global(
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logs.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Warnings and errors only.")] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Processes that scan imports (default: from the cores "
+            "and the repository's size; 1: none). The result is the same for every value.",
+        ),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Neither read nor write the investigation cache.")
+    ] = False,
 ) -> None:
+    """Global options; they go before or after the subcommand."""
+    from consolidate.analysis import tuning
+
     configure_logging(json_logs=log_json, verbose=verbose, quiet=quiet)
+    tuning.configure(jobs=jobs, cache=not no_cache)
 
 
 @app.command("run")
@@ -129,9 +146,9 @@ def run_cmd(
 @app.command("status")
 def status_cmd(repo: RepoOpt = Path("."), json_out: JsonOpt = False) -> None:
     """Show the state of the last run in this repository."""
-    from consolidate import runner
+    from consolidate import journal  # not the runner: status needs no steps, no playbook
 
-    result = runner.status(repo)
+    result = journal.status(_open(repo).git_dir)
     _emit(json_out, render.status_doc(result), lambda: render.status_text(result))
 
 
@@ -170,7 +187,14 @@ def investigate_cmd(
     from consolidate.report import investigation as investigation_render
 
     git = _open(repo)
-    found = investigation.investigate(git, name, date=_today(), compose=compose)
+    from consolidate.analysis import cache
+
+    date = _today()
+    asked = {"name": name, "compose": compose}
+    found = cache.cached(
+        git, "investigate", asked, date,
+        lambda: investigation.investigate(git, name, date=date, compose=compose),
+    )  # fmt: skip
     if markdown is not None:
         markdown.write_text(investigation_render.as_markdown(found), encoding="utf-8")
     _emit(json_out, found, lambda: investigation_render.as_text(found))
@@ -284,11 +308,16 @@ def plan_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Write a draft playbook for NAME from its assessment (no Docker: the repository alone)."""
+    from consolidate.analysis import cache
     from consolidate.assess import assessment as assess
     from consolidate.assess import draft
 
     git = _open(repo)
-    found = assess.assess(git, name, date=_today(), compose=compose)
+    date = _today()
+    asked = {"name": name, "compose": compose}  # no Docker: the repository alone
+    found = cache.cached(
+        git, "assess", asked, date, lambda: assess.assess(git, name, date=date, compose=compose)
+    )
     target = output or git.root / "playbooks" / f"{name}.yaml"
     written = draft.write_draft(found, git, target, force=force)
     doc = {"component": name, "playbook": str(written), "next": f"consolidate run {name} --dry-run"}

@@ -9,14 +9,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import structlog
-
 from consolidate import render, runner
 from consolidate.dockerio import Docker
 from consolidate.errors import Refusal
 from consolidate.gitio import Git
+from consolidate.logs import get_logger
 
-log = structlog.get_logger("consolidate")
+log = get_logger()
 # The sample's history, oldest first: (days ago, message, paths). The rest comes first.
 HISTORY = [
     (120, "taskhub: backend, worker, frontend", None),

@@ -24,6 +24,8 @@ from typing import Any
 from consolidate.errors import Refusal, write_failed
 
 FORMAT = 1
+# What a journal says while a process works on it; with the lock free, that process died.
+AT_WORK = ("running", "rolling-back")
 # The journals this process has read or written: while one is on disk a run is under way, so a
 # write error leaves the repository maybe half changed (exit 1) rather than untouched (exit 2).
 _ON_DISK: set[Path] = set()
@@ -32,6 +34,29 @@ _ON_DISK: set[Path] = set()
 def run_under_way() -> bool:
     """Whether this process has seen its run's journal on disk (read, or written)."""
     return bool(_ON_DISK)
+
+
+def status(git_dir: Path) -> dict[str, Any]:
+    """The journal's state, and whether a live process is at work on it: a journal that says
+    "running" or "rolling-back" while no process holds the lock was left by a killed process.
+    Here rather than in the runner, so `consolidate status` loads neither the steps nor the
+    playbook's models."""
+    store = Store(git_dir)
+    journal = store.load()
+    if journal is None:
+        return {"status": "none", "message": "no run recorded in this repository"}
+    holder = store.lock_holder()
+    if holder is None and journal["status"] in AT_WORK:
+        # The lock was free: read again, so a run that ended just before the probe shows its end.
+        journal = store.load() or journal
+        holder = store.lock_holder()
+    interrupted = holder is None and journal["status"] in AT_WORK
+    return {
+        "status": journal["status"],
+        "journal": journal,
+        "lock_holder": holder,
+        "interrupted": interrupted,
+    }
 
 
 class Store:

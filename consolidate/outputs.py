@@ -24,7 +24,8 @@ from consolidate.errors import ConsolidateError, write_failed
 from consolidate.journal import run_under_way
 from consolidate.report import terminal
 
-GLOBAL_FLAGS = ("--log-json", "--verbose", "-v", "--quiet", "-q")
+GLOBAL_FLAGS = ("--log-json", "--verbose", "-v", "--quiet", "-q", "--no-cache")
+GLOBAL_VALUES = ("--jobs", "-j")  # global options that take a value
 
 
 @dataclass(frozen=True)
@@ -40,11 +41,19 @@ class Mode:
 
 
 def global_first(argv: list[str]) -> list[str]:
-    """The global flags moved in front of the subcommand, wherever they were given."""
+    """The global options moved in front of the subcommand, wherever they were given."""
     end = argv.index("--") if "--" in argv else len(argv)
-    flags = [a for a in argv[:end] if a in GLOBAL_FLAGS]
-    rest = [a for a in argv[:end] if a not in GLOBAL_FLAGS]
-    return [*flags, *rest, *argv[end:]]
+    front: list[str] = []
+    rest: list[str] = []
+    words = iter(argv[:end])
+    for word in words:
+        if word in GLOBAL_FLAGS or word.startswith(tuple(f"{v}=" for v in GLOBAL_VALUES)):
+            front.append(word)
+        elif word in GLOBAL_VALUES:
+            front += [word, next(words, "")]
+        else:
+            rest.append(word)
+    return [*front, *rest, *argv[end:]]
 
 
 def fail(

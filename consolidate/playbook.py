@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import regex as regex_module
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -38,6 +37,8 @@ NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 def regex(value: str) -> str:
     """A pattern, checked by `regex`, which runs it with a time limit; `re` words the error."""
+    import regex as regex_module  # here: `schema` loads the models and no pattern
+
     try:
         regex_module.compile(value)
     except regex_module.error as exc:

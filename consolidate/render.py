@@ -1,11 +1,15 @@
-"""Turns results into what a person reads, or into one JSON document."""
+"""Turns results into what a person reads, or into one JSON document.
+
+Light on purpose (the standard library only): every command that prints JSON loads it, and
+`status` must not pay for the steps, the playbook's models and GitPython."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from consolidate.steps.base import StepPlan
+if TYPE_CHECKING:
+    from consolidate.steps.base import StepPlan
 
 
 def plan_doc(result: dict[str, Any]) -> dict[str, Any]:

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import structlog
-
 from consolidate import failpoints
 from consolidate.actions import base, checks, files, refs  # noqa: F401  (registers actions)
 from consolidate.actions.base import Env
@@ -18,16 +16,16 @@ from consolidate.dockerio import Docker
 from consolidate.errors import ConsolidateError, Refusal, StepFailed
 from consolidate.gitio import Git, Head
 from consolidate.journal import Store
+from consolidate.journal import status as journal_status
+from consolidate.logs import get_logger
 from consolidate.playbook import LoadedPlaybook, find_playbook, load_playbook
 from consolidate.preflight import check_fresh_start
 from consolidate.report.removal import today
 from consolidate.steps import Context, StepPlan, planners, replan
 from consolidate.workspace import Workspace
 
-log = structlog.get_logger("consolidate")
+log = get_logger()
 ACTIVE = ("running", "failed")
-# What a journal says while a process works on it; with the lock free, that process died.
-AT_WORK = ("running", "rolling-back")
 
 
 @dataclass(frozen=True)
@@ -264,25 +262,8 @@ def _refuse_conflicts(conflicts: list[str]) -> None:
 
 
 def status(repo: Path) -> dict[str, Any]:
-    """The journal's state, and whether a live process is at work on it: a journal that says
-    "running" or "rolling-back" while no process holds the lock was left by a killed process."""
-    git = Git.open(repo)
-    store = Store(git.git_dir)
-    journal = store.load()
-    if journal is None:
-        return {"status": "none", "message": "no run recorded in this repository"}
-    holder = store.lock_holder()
-    if holder is None and journal["status"] in AT_WORK:
-        # The lock was free: read again, so a run that ended just before the probe shows its end.
-        journal = store.load() or journal
-        holder = store.lock_holder()
-    interrupted = holder is None and journal["status"] in AT_WORK
-    return {
-        "status": journal["status"],
-        "journal": journal,
-        "lock_holder": holder,
-        "interrupted": interrupted,
-    }
+    """The journal's state, and whether a live process is at work on it."""
+    return journal_status(Git.open(repo).git_dir)
 
 
 # ---- helpers ---------------------------------------------------------------------------

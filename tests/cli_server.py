@@ -159,7 +159,11 @@ def _wait(pid: int, timeout: float) -> dict[str, Any]:
 
 
 def serve() -> None:
-    import consolidate.cli  # noqa: F401
+    import regex  # noqa: F401  (the playbook compiles its patterns with it)
+    import structlog  # noqa: F401  (logging loads it at its first line)
+
+    import consolidate.cli
+    import consolidate.runner  # noqa: F401  (cli imports it inside the commands)
     from consolidate.steps import planners
 
     planners()  # every step and the parts it uses, imported once here

@@ -23,7 +23,6 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import structlog
 from ruamel.yaml import YAML
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
@@ -44,9 +43,10 @@ from consolidate.analysis.compose_builds import (
 from consolidate.analysis.compose_mounts import Mount, bind_mounts, hidden_build
 from consolidate.analysis.frameworks.server_args import env_refs
 from consolidate.compose.projects import is_compose_name
+from consolidate.logs import get_logger
 from consolidate.workspace import repo_join
 
-log = structlog.get_logger("consolidate")
+log = get_logger()
 
 
 @dataclass(frozen=True)

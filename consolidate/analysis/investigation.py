@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from consolidate.analysis import frameworks
+from consolidate.analysis import frameworks, tuning
 from consolidate.analysis.build_inputs import shared_inputs
 from consolidate.analysis.component import choose, host_rows
 from consolidate.analysis.compose_facts import ComposeFacts, compose_facts
@@ -45,7 +45,7 @@ class Engine:
         self.paths = git.tracked_files()
         self.snapshot = Snapshot.take(git.root, self.paths)
         # The imports are scanned on worker processes while this one reads the rest.
-        pending = Pending(self.snapshot, workers)
+        pending = Pending(self.snapshot, workers if workers is not None else tuning.CURRENT.jobs)
         self.compose: ComposeFacts = compose_facts(self.paths, self.snapshot.read)
         self.projects = find_projects(self.paths, self.snapshot.read)
         self.frameworks = frameworks.load(self.paths, self.snapshot.read)

@@ -1,15 +1,20 @@
-"""Every other mention of a component and of the files a removal deletes: file, line, kind."""
+"""Every other mention of a component and of the files a removal deletes: file, line, kind.
+
+The names are looked for as literals first (`Needles`: `in` on the lower-cased bytes, or one
+expression of their prefix tree when there are many), and the names' expression runs only on
+the lines that hold one, so the cost follows the bytes read and the lines that name something,
+not the number of names times the bytes.
+"""
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import re
 from collections.abc import Callable, Collection, Iterable
 from pathlib import PurePosixPath
 from typing import Any
 
 from consolidate.analysis.frameworks.base import CODE_SUFFIXES, Project
+from consolidate.analysis.literals import Needles, matching_lines, name_pattern
 from consolidate.analysis.strings import dotted_names
 
 MAX_SCAN_BYTES = 2 * 1024 * 1024
@@ -45,10 +50,8 @@ def find_references(
     names |= load_names(paths, removed, component)
     names |= set(containers) | image_names(images) | set(also)
     words = sorted({n.lower() for n in names if n}, key=len, reverse=True)
-    # The pattern starts with the names, which the regex engine finds fast; what precedes a
-    # match is checked after (`joined_before`), what follows it by the pattern.
-    pattern = re.compile("(?:" + "|".join(re.escape(w) for w in words) + AFTER)
-    needles = minimal({w.encode() for w in words})
+    pattern = name_pattern(words)
+    needles = Needles.of(words)
     skip = set(removed) | set(skip)
     records = set(history)
     found: list[dict[str, Any]] = []
@@ -56,60 +59,16 @@ def find_references(
         data = None if path in skip else read(path)
         if not data or len(data) > MAX_SCAN_BYTES or b"\0" in data[:4096]:
             continue
-        lowered = data.lower()
-        if not any(n in lowered for n in needles):
+        if not needles.may_hold(data):
             continue
         kind = kind_of(path, compose_files)
         group = "history" if path in records else group_of(path, kind)
         text = data.decode("utf-8", errors="replace")
         found += [
             {"path": path, "line": n, "kind": kind, "text": line.strip()[:200], "group": group}
-            for n, line in matching_lines(pattern, text)
+            for n, line in matching_lines(pattern, text, needles)
         ]
     return found
-
-
-# The word rule. A name joined to another word by `-` or `.` is another name (`ai-conductor`,
-# `conductor.service`, `self.conductor`); joined by `_` it is this component's identifier
-# (`CONDUCTOR_ENABLED`, `ENABLE_CONDUCTOR`, `shop_conductor`); next to a letter or digit it
-# is part of a longer word (`conductors`, `subconductor`). After a `/` it is a folder or
-# file of another path (`lib/conductor.py`): removed paths are names of their own.
-AFTER = r")(?![^\W_])(?![-.]\w)"
-WORD = re.compile(r"\w")
-
-
-def joined_before(lowered: str, at: int) -> bool:
-    """The match at `at` continues the word or path before it (see the word rule)."""
-    if not at:
-        return False
-    before = lowered[at - 1]
-    if before == "/" or before.isalnum():
-        return True
-    return before in "-." and at > 1 and bool(WORD.match(lowered, at - 2))
-
-
-def matching_lines(pattern: re.Pattern[str], text: str) -> list[tuple[int, str]]:
-    """(1-based number, line) of each line where `pattern` matches the lower-cased text and
-    the match is not joined to the word before it, by searches over the whole text. A
-    rejected match moves the search by one character only, so a name starting inside it
-    (`x/shop_conductor`: `conductor`) is still tried."""
-    lowered = text.lower()
-    search = pattern.search
-    matches = []
-    at = 0
-    while (m := search(lowered, at)) is not None:
-        if joined_before(lowered, m.start()):
-            at = m.start() + 1
-            continue
-        matches.append(m.start())
-        at = m.end()
-    if not matches:
-        return []
-    lines = lowered.splitlines(keepends=True)  # lower() changes no line break: same lines
-    ends = list(itertools.accumulate(len(line) for line in lines))
-    numbers = dict.fromkeys(bisect.bisect_right(ends, start) for start in matches)
-    original = text.splitlines()
-    return [(n + 1, original[n]) for n in numbers if n < len(original)]
 
 
 def env_form(component: str) -> str:
@@ -153,17 +112,6 @@ def container_names(
         out += [f"{name}_{service}", f"{name}_{service}_1"]
         out += [f"{name}-{service}", f"{name}-{service}-1"]
     return out
-
-
-def minimal(needles: set[bytes]) -> list[bytes]:
-    """The needles no shorter one is part of: a file that holds `backend/pkg3/__init__.py`
-    holds `pkg3` too, so the first filter needs to look for `pkg3` only."""
-    ordered = sorted(needles, key=len)
-    kept: list[bytes] = []
-    for needle in ordered:
-        if not any(k in needle for k in kept):
-            kept.append(needle)
-    return kept
 
 
 def distinct_names(paths: list[str], removed: list[str]) -> set[str]:

@@ -108,13 +108,15 @@ class Pending:
         # As many workers as cores (this process does its own work meanwhile, then scans
         # what they have not started): measured faster than one worker fewer on 2 cores.
         count = workers or min(os.cpu_count() or 1, 4)
+        chosen = workers is not None  # --jobs N: that many, whatever the repository's size
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list[Future[list[tuple[str, object]]]] = []
         self.chunks: list[list[str]] = []
         self.stolen = 0  # chunks this process scanned itself
         if (
             count < 2
-            or len(self.code) < PARALLEL_FROM
+            or (len(self.code) < PARALLEL_FROM and not chosen)
+            or not self.code
             or "fork" not in multiprocessing.get_all_start_methods()
         ):
             return

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from consolidate.actions.checks import RecordFindings
+from consolidate.analysis import cache
 from consolidate.analysis.investigation import investigate
 from consolidate.errors import Refusal
 from consolidate.globs import expand
@@ -25,14 +26,27 @@ def plan(ctx: Context, ws: Workspace, earlier: dict[str, StepPlan]) -> StepPlan:
     patterns = [safe_relpath(ctx.git.root, p, what="files") for p in pb.files]
     removed = expand(patterns, ws.tracked()) if patterns else []
     services = [(f, s) for f, names in pb.compose.items() for s in names]
-    found = investigate(
+    asked = {
+        "name": pb.component,
+        "files": removed,
+        "services": services,
+        "skip": [ctx.playbook_path],
+        "planned": removed,
+    }
+    found = cache.cached(
         ctx.git,
-        pb.component,
-        date=ctx.date,
-        files=removed,
-        services=services,
-        skip={ctx.playbook_path},
-        planned=removed,
+        "run",
+        asked,
+        ctx.date,
+        lambda: investigate(
+            ctx.git,
+            pb.component,
+            date=ctx.date,
+            files=removed,
+            services=services,
+            skip={ctx.playbook_path},
+            planned=removed,
+        ),
     )
     rows = {row["path"]: row for row in found["files"]}
     notes = [] if not ctx.delete_in_use else in_use_warnings(removed, rows)
