@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from consolidate import __version__, outputs, render
-from consolidate.errors import ConsolidateError, Refusal
+from consolidate.errors import ConsolidateError
 from consolidate.logs import configure_logging
 
 app = typer.Typer(
@@ -40,14 +39,8 @@ ComposeOpt = Annotated[
 ]
 
 
-class OutputFormat(StrEnum):
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-
-
 FormatOpt = Annotated[
-    OutputFormat | None,
+    outputs.OutputFormat | None,
     typer.Option(
         "--format",
         help="text (the default), json (the same as --json) or sarif (SARIF 2.1.0, for code "
@@ -209,12 +202,16 @@ def orphans_cmd(
     from consolidate.report import investigation as investigation_render
     from consolidate.report import sarif
 
-    chosen = _format(json_out, output)
+    chosen = outputs.chosen_format(json_out, output)
     found = investigation.find_orphans(_open(repo), date=_today())
-    if chosen is OutputFormat.sarif:
+    if chosen is outputs.OutputFormat.sarif:
         sys.stdout.write(render.to_json(sarif.orphans_sarif(found, __version__)))
     else:
-        _emit(chosen is OutputFormat.json, found, lambda: investigation_render.orphans_text(found))
+        _emit(
+            chosen is outputs.OutputFormat.json,
+            found,
+            lambda: investigation_render.orphans_text(found),
+        )
 
 
 @app.command("assess")
@@ -262,38 +259,25 @@ def lint_cmd(
     from consolidate.assess import lint, lint_baseline
     from consolidate.report import sarif
 
-    chosen = _format(json_out, output)
+    chosen = outputs.chosen_format(json_out, output)
     found = lint.lint(_open(repo), date=_today())
     if write_baseline is not None:
         count = lint_baseline.write_baseline(found["findings"], write_baseline)
         doc = {"baseline": str(write_baseline), "recorded": count}
         _emit(
-            chosen is OutputFormat.json,
+            chosen is outputs.OutputFormat.json,
             doc,
             f"lint: wrote {count} finding(s) to {write_baseline}\n",
         )
         return
     if baseline is not None:
         found["findings"] = lint_baseline.filter_new(found["findings"], baseline)
-    if chosen is OutputFormat.sarif:
+    if chosen is outputs.OutputFormat.sarif:
         sys.stdout.write(render.to_json(sarif.lint_sarif(found, __version__)))
     else:
-        _emit(chosen is OutputFormat.json, found, lambda: lint.as_text(found))
+        _emit(chosen is outputs.OutputFormat.json, found, lambda: lint.as_text(found))
     if found["findings"]:
         raise typer.Exit(1)
-
-
-def _format(json_out: bool, output: OutputFormat | None) -> OutputFormat:
-    """`--json` is `--format json`; asking for two different outputs is refused before any
-    work is done."""
-    if output is None:
-        return OutputFormat.json if json_out else OutputFormat.text
-    if json_out and output is not OutputFormat.json:
-        raise Refusal(
-            f"--json and --format {output.value} ask for two outputs",
-            "give one of them (--json is --format json)",
-        )
-    return output
 
 
 @app.command("plan")

@@ -16,11 +16,12 @@ import datetime as dt
 import json
 import sys
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, NoReturn
 
 import typer
 
-from consolidate.errors import ConsolidateError, write_failed
+from consolidate.errors import ConsolidateError, Refusal, write_failed
 from consolidate.journal import run_under_way
 from consolidate.report import terminal
 
@@ -128,3 +129,22 @@ def os_error(exc: OSError) -> ConsolidateError:
     journal kept when a run was under way, else exit 2 (nothing changed)."""
     where = exc.filename if exc.filename is not None else "a file of the run"
     return write_failed("cannot write or read", where, exc, started=run_under_way())
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+
+
+def chosen_format(json_out: bool, output: OutputFormat | None) -> OutputFormat:
+    """`--json` is `--format json`; asking for two different outputs is refused before any
+    work is done."""
+    if output is None:
+        return OutputFormat.json if json_out else OutputFormat.text
+    if json_out and output is not OutputFormat.json:
+        raise Refusal(
+            f"--json and --format {output.value} ask for two outputs",
+            "give one of them (--json is --format json)",
+        )
+    return output
