@@ -230,6 +230,17 @@ def measure(repo: Path, what: str, code: Path | None = None) -> tuple[float, int
     return float(seconds), int(own), int(workers), int(size)
 
 
+def add_code_option(parser: argparse.ArgumentParser) -> None:
+    """`--code DIR`, repeatable: other checkouts measured in the same rounds."""
+    parser.add_argument(
+        "--code",
+        type=Path,
+        action="append",
+        default=[],
+        help="another checkout of consolidate to measure in the same rounds (repeatable)",
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -239,13 +250,7 @@ def main() -> None:
     parser.add_argument("--ts", type=int, default=8000)
     parser.add_argument("--commits", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument(
-        "--code",
-        type=Path,
-        action="append",
-        default=[],
-        help="another checkout of consolidate to measure in the same rounds (repeatable)",
-    )
+    add_code_option(parser)
     args = parser.parse_args()
     repo = args.dir / f"repo-{args.py}-{args.ts}-{args.commits}-fw"
     if not (repo / ".git").is_dir():

@@ -51,6 +51,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from investigate_large import ENV, timed
+from startup import import_lines
 
 CODE = {".py", ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".go", ".rs", ".java", ".kt"}
 CODE |= {".rb", ".php", ".cs", ".c", ".cc", ".cpp", ".h", ".swift", ".scala", ".sh"}
@@ -211,14 +212,11 @@ def import_us(cwd: Path) -> int:
         env=ENV,
         check=True,
     )
-    total = 0
-    for line in result.stderr.splitlines():
-        fields = line.removeprefix("import time:").split("|")
-        if len(fields) == 3 and fields[1].strip().isdigit():
-            name = fields[2].removeprefix(" ")
-            if name == "consolidate" or name.startswith("consolidate."):  # no indent: top
-                total += int(fields[1])
-    return total
+    return sum(
+        cumulative
+        for _own, cumulative, name in import_lines(result.stderr)
+        if name == "consolidate" or name.startswith("consolidate.")  # no indent: top level
+    )
 
 
 def vulture_seconds(vulture: str, target: Target) -> float:

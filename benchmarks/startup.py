@@ -31,12 +31,13 @@ from __future__ import annotations
 
 import argparse
 import compileall
-import os
 import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from investigate_large import ENV, add_code_option
 
 COMMANDS = {
     "--help": ["--help"],
@@ -44,8 +45,6 @@ COMMANDS = {
     "status --json": ["status", "--json"],
     "investigate --json": ["investigate", "orchestrator", "--json"],
 }
-# As installed: pip writes bytecode, so a measured run does not compile modules from source.
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 Measure = tuple[int, int]  # microseconds: consolidate.cli cumulative, all imports
 
@@ -68,16 +67,21 @@ def measure(repo: Path, argv: list[str], code: Path | None, cache: Path) -> Meas
 
 
 def parse(stderr: str) -> Measure:
-    """`import time: SELF | CUMULATIVE | NAME` lines into (cli's cumulative, sum of SELF)."""
-    cli, total = 0, 0
+    """(consolidate.cli's cumulative microseconds, the sum of every import's own)."""
+    entries = import_lines(stderr)
+    cli = next((cum for _own, cum, name in entries if name.strip() == "consolidate.cli"), 0)
+    return cli, sum(own for own, _cum, _name in entries)
+
+
+def import_lines(stderr: str) -> list[tuple[int, int, str]]:
+    """`import time: SELF | CUMULATIVE | NAME` lines (-X importtime) as (self, cumulative,
+    name); the name keeps its indent, which says how deep the import was."""
+    out = []
     for line in stderr.splitlines():
-        if not line.startswith("import time:") or "[us]" in line:
-            continue
-        own, cumulative, name = line.removeprefix("import time:").split("|")
-        total += int(own)
-        if name.strip() == "consolidate.cli":
-            cli = int(cumulative)
-    return cli, total
+        fields = line.removeprefix("import time:").split("|")
+        if line.startswith("import time:") and len(fields) == 3 and fields[1].strip().isdigit():
+            out.append((int(fields[0]), int(fields[1]), fields[2].removeprefix(" ")))
+    return out
 
 
 def compile_code(code: Path | None) -> None:
@@ -89,13 +93,7 @@ def compile_code(code: Path | None) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument(
-        "--code",
-        type=Path,
-        action="append",
-        default=[],
-        help="another checkout of consolidate to measure in the same rounds (repeatable)",
-    )
+    add_code_option(parser)
     args = parser.parse_args()
     codes: list[Path | None] = [None, *[c.resolve() for c in args.code]]
     for code in codes:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.machinery import ModuleSpec
 from types import ModuleType
@@ -125,9 +125,15 @@ class _ConfigureOnImport:
 
 
 def _colors() -> bool:
-    """Colour on a terminal, never with NO_COLOR, always with FORCE_COLOR (as stdout)."""
-    if os.environ.get("NO_COLOR", ""):
+    return wants_color(sys.stderr.isatty())
+
+
+def wants_color(tty: bool, environ: Mapping[str, str] | None = None) -> bool:
+    """Colour on a terminal; never with `NO_COLOR` set (no-color.org); always with
+    `FORCE_COLOR` set and not "0" or "false" (`NO_COLOR` wins). Logs and stdout alike."""
+    env = os.environ if environ is None else environ
+    if env.get("NO_COLOR", ""):
         return False
-    if os.environ.get("FORCE_COLOR", "").lower() not in ("", "0", "false"):
+    if env.get("FORCE_COLOR", "").lower() not in ("", "0", "false"):
         return True
-    return sys.stderr.isatty()
+    return tty

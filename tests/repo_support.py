@@ -138,3 +138,20 @@ def orphan_paths(repo: Path) -> list[str]:
 def verdicts(repo: Path, name: str) -> dict[str, dict[str, Any]]:
     """`consolidate investigate NAME --json`: each judged file's row, by path."""
     return {row["path"]: row for row in cli_json(repo, "investigate", name)["files"]}
+
+
+# A service whose build copies api/ to /app, with another folder bind-mounted over it: the
+# "bind mount hides build" finding the lint, baseline and SARIF tests start from.
+API_DOCKERFILE = 'FROM python:3.12\nWORKDIR /app\nCOPY . /app\nCMD ["python", "app.py"]\n'
+MOUNT_OVER_BUILD = 'services:\n  api:\n    build: ./api\n    volumes: ["./shared:/app"]\n'
+
+
+def ledger_playbook(validate: dict[str, str], extra: str = "") -> str:
+    """The playbook that removes `ledger.py` and its compose service (no image backup), with
+    `extra` keys and these validate commands (name -> run)."""
+    commands = "".join(f"  - name: {name}\n    run: {run}\n" for name, run in validate.items())
+    return (
+        "component: ledger\nsummary: Replaced by the billing service.\nfiles: [ledger.py]\n"
+        "compose:\n  docker-compose.yml: [ledger]\n"
+        f"{extra}backup: {{images: false}}\nvalidate:\n{commands}"
+    )

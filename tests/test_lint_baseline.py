@@ -8,20 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from repo_support import RepoFactory, consolidate, git
+from repo_support import API_DOCKERFILE, MOUNT_OVER_BUILD, RepoFactory, consolidate, git
 
 from consolidate.assess.lint import lint
 from consolidate.assess.lint_baseline import filter_new, write_baseline
 from consolidate.errors import Refusal
 from consolidate.gitio import Git
 
-DOCKERFILE = 'FROM python:3.12\nWORKDIR /app\nCOPY . /app\nCMD ["python", "app.py"]\n'
-COMPOSE = """\
-services:
-  api:
-    build: ./api
-    volumes: ["./shared:/app"]
-"""
+DOCKERFILE = API_DOCKERFILE
+COMPOSE = MOUNT_OVER_BUILD
 WORKER = """\
   worker:
     build: ./api

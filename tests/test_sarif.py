@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from pydantic import BaseModel
-from repo_support import RepoFactory
+from repo_support import API_DOCKERFILE, MOUNT_OVER_BUILD, RepoFactory
 from sarif_pydantic import Sarif
 
 from consolidate import __version__
@@ -21,18 +21,17 @@ from consolidate.report.sarif import FINGERPRINT, SCHEMA, lint_sarif, orphans_sa
 
 # Far enough ahead that every file of a fresh repository is an old orphan for `lint`.
 LATER = (dt.date.today() + dt.timedelta(days=90)).isoformat()
-DOCKERFILE = 'FROM python:3.12\nWORKDIR /app\nCOPY . /app\nCMD ["python", "app.py"]\n'
-COMPOSE = """\
-services:
-  api:
-    build: ./api
-    volumes: ["./shared:/app"]
+DOCKERFILE = API_DOCKERFILE
+COMPOSE = (
+    MOUNT_OVER_BUILD
+    + """\
     depends_on:
       redis:
         condition: service_healthy
   redis:
     image: redis:7
 """
+)
 FILES = {
     "api/Dockerfile": DOCKERFILE,
     # A module named only in a string: an uncertain use.
@@ -44,6 +43,13 @@ FILES = {
     "shared/y.py": "y = 2\n",
     "docker-compose.yml": COMPOSE,
 }
+# The files no entry point reaches, as URIs: a space is percent-encoded.
+ORPHAN_URIS = [
+    "api/legacy.py",
+    "api/plugins/__init__.py",
+    "old%20tools/run%20job.py",
+    "shared/y.py",
+]
 # The same stack with five comment lines on top: every compose finding moves down by 5.
 MOVED = {**FILES, "docker-compose.yml": "# note\n" * 5 + COMPOSE}
 
@@ -132,12 +138,7 @@ def test_lint_log_is_sarif_with_a_rule_per_check_and_lines(make_repo: RepoFactor
     assert "service api waits for redis to be healthy" in waits["message"]["text"]
     # A path with a space is a URI reference: percent-encoded, relative, POSIX.
     uris = sorted(location(r)["artifactLocation"]["uri"] for r in results["old-orphan"])
-    assert uris == [
-        "api/legacy.py",
-        "api/plugins/__init__.py",
-        "old%20tools/run%20job.py",
-        "shared/y.py",
-    ]
+    assert uris == ORPHAN_URIS
     assert "originalUriBaseIds" not in log["runs"][0]
 
 
@@ -153,12 +154,7 @@ def test_orphans_log_has_notes_for_orphans_and_uncertain_ones(make_repo: RepoFac
     ]
     results = by_rule(log)
     orphans = sorted(location(r)["artifactLocation"]["uri"] for r in results["orphan"])
-    assert orphans == [
-        "api/legacy.py",
-        "api/plugins/__init__.py",
-        "old%20tools/run%20job.py",
-        "shared/y.py",
-    ]
+    assert orphans == ORPHAN_URIS
     [maybe] = results["uncertain-orphan"]
     assert location(maybe) == {
         "artifactLocation": {"uri": "api/plugins/extra.py", "uriBaseId": "%SRCROOT%"}

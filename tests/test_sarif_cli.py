@@ -8,20 +8,19 @@ import json
 from pathlib import Path
 
 import pytest
-from repo_support import RepoFactory, consolidate
+from repo_support import API_DOCKERFILE, MOUNT_OVER_BUILD, RepoFactory, consolidate
 from sarif_pydantic import Sarif
 
 from consolidate import __version__
 
-DOCKERFILE = 'FROM python:3.12\nWORKDIR /app\nCOPY . /app\nCMD ["python", "app.py"]\n'
-COMPOSE = """\
-services:
-  api:
-    build: ./api
-    volumes: ["./shared:/app"]
+DOCKERFILE = API_DOCKERFILE
+COMPOSE = (
+    MOUNT_OVER_BUILD
+    + """\
   redis:
     image: redis:7
 """
+)
 FILES = {
     "api/Dockerfile": DOCKERFILE,
     "api/app.py": "print('api')\n",

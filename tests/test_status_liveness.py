@@ -18,20 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from repo_support import RepoFactory, consolidate, repo_state, tree_hash
+from repo_support import RepoFactory, consolidate, ledger_playbook, repo_state, tree_hash
 
 SLEEP = 'python3 -c "import time; time.sleep(120)"'
-PLAYBOOK = """\
-component: ledger
-summary: Replaced by the billing service.
-files: [ledger.py]
-compose:
-  docker-compose.yml: [ledger]
-backup: {images: false}
-validate:
-  - name: compile
-    run: VALIDATE
-"""
+PLAYBOOK = ledger_playbook({"compile": "VALIDATE"})
 OTHER = PLAYBOOK.replace("ledger", "mailer").replace("billing", "notify")
 COMPOSE = """\
 services:

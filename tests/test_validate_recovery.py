@@ -19,25 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from repo_support import RepoFactory, consolidate, git, repo_state
+from repo_support import RepoFactory, consolidate, git, ledger_playbook, repo_state
 
 from consolidate.validate.commands import session_members
 
-PLAYBOOK = """\
-component: ledger
-summary: Replaced by the billing service.
-files: [ledger.py]
-compose:
-  docker-compose.yml: [ledger]
-docs:
-  changelog: CHANGELOG.md
-backup: {images: false}
-validate:
-  - name: compile
-    run: python3 -m compileall -q app
-  - name: build
-    run: python3 tools/build.py MARKER
-"""
+PLAYBOOK = ledger_playbook(
+    {"compile": "python3 -m compileall -q app", "build": "python3 tools/build.py MARKER"},
+    extra="docs:\n  changelog: CHANGELOG.md\n",
+)
 # Writes build output and (the first time only) starts a child, says it is ready, and waits:
 # the test kills the run then. Every later attempt writes other output and ends at once.
 BUILD = """\

@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
+from consolidate.logs import wants_color
+
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
@@ -40,15 +42,8 @@ LOOK = Look()
 
 def configure(stream: TextIO, environ: Mapping[str, str] | None = None) -> Look:
     """Decide colour and width for text written to `stream` (stdout)."""
-    env = os.environ if environ is None else environ
     tty = _isatty(stream)
-    if env.get("NO_COLOR", ""):
-        color = False
-    elif env.get("FORCE_COLOR", "").lower() not in ("", "0", "false"):
-        color = True
-    else:
-        color = tty
-    LOOK.color = color
+    LOOK.color = wants_color(tty, environ)
     LOOK.width = _width(stream) if tty else PIPE_WIDTH
     return LOOK
 
