@@ -20,15 +20,18 @@ a shared machine does not count), after one unmeasured run that warms the cache:
   the top-level `consolidate` entries, without PYTHONDONTWRITEBYTECODE (as installed, pip
   writes bytecode, so this is the import a user pays),
 - peak memory of `investigate`: of the main process (its high-water mark, VmHWM) and of all
-  its processes together (the largest sum of VmRSS of the process and its descendants: scan
-  workers, git commands, at one moment), both read from /proc every 20 ms (descendants from
-  /proc/PID/task/*/children, else a walk of /proc/*/stat); the largest of the rounds.
+  its processes together (the largest sum, at one moment, over the process and its
+  descendants, scan workers and git commands, of their proportional set size from
+  /proc/PID/smaps_rollup: a page two processes share counts half in each), both read from
+  /proc every 20 ms (descendants from /proc/PID/task/*/children, else a walk of
+  /proc/*/stat); the largest of the rounds. `--json` also gives the sum of VmRSS, which counts
+  a shared page in every process that maps it.
 
 How to read it: `ratio` is the time over the floor, the cost of doing more than reading the
 repository once (issue 4's target: investigate within 3x, under 1 GB, faster than vulture).
-Memory in "all" counts twice the pages a forked process (a scan worker, a fork not yet
-exec'd) shares with the main one, so it is an upper bound of what the machine gave; "main" is
-exact to the last 20 ms of the run. (`wait4`'s ru_maxrss is not used for "main": on Linux it
+Memory in "all" is what the machine gave the processes together (a forked scan worker
+shares most of its pages with the main process); "main" is exact to the last 20 ms of the
+run. (`wait4`'s ru_maxrss is not used for "main": on Linux it
 also covers the workers the process waited for.) The whole output line per repository:
 files, investigate and orphans seconds, the floor, both ratios, vulture seconds (- without
 it), import ms, peak MB main and all; `--json` adds every round.
@@ -64,7 +67,8 @@ class Run:
 
     seconds: float
     main_mb: float
-    all_mb: float
+    all_mb: float  # the sum of proportional set sizes
+    rss_mb: float  # the sum of VmRSS: shared pages counted in each process
 
 
 @dataclass
@@ -163,18 +167,39 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def tree_rss_kb(root: int) -> int:
-    total, pending = 0, [root]
+def pss_kb(pid: int) -> int:
+    """The proportional set size of PID (kB): each page it shares with other processes (a
+    forked worker's copy-on-write pages) counted as its share; VmRSS when the kernel has no
+    /proc/PID/smaps_rollup (before Linux 4.14)."""
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except FileNotFoundError:
+        return status_kb(pid, "VmRSS")
+    except OSError:
+        return 0
+    for line in text.splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1])
+    return 0
+
+
+def tree_kb(root: int) -> tuple[int, int]:
+    """The memory of ROOT and its descendants at this moment: the sum of their proportional
+    set sizes (what the machine gave them together) and of their VmRSS (shared pages
+    counted in every process that maps them: an upper bound)."""
+    pss = rss = 0
+    pending = [root]
     while pending:
         pid = pending.pop()
-        total += status_kb(pid, "VmRSS")
+        pss += pss_kb(pid)
+        rss += status_kb(pid, "VmRSS")
         pending += children(pid)
-    return total
+    return pss, rss
 
 
 def sampled(command: list[str], cwd: Path) -> Run:
     """Run COMMAND to its end while a thread samples its memory every TICK."""
-    peaks = {"main": 0, "all": 0}
+    peaks = {"main": 0, "all": 0, "rss": 0}
     stop = threading.Event()
     with tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
@@ -185,7 +210,8 @@ def sampled(command: list[str], cwd: Path) -> Run:
         def sample() -> None:
             while True:
                 peaks["main"] = max(peaks["main"], status_kb(child.pid, "VmHWM"))
-                peaks["all"] = max(peaks["all"], tree_rss_kb(child.pid))
+                pss, rss = tree_kb(child.pid)
+                peaks["all"], peaks["rss"] = max(peaks["all"], pss), max(peaks["rss"], rss)
                 if stop.wait(TICK):
                     return
 
@@ -199,7 +225,7 @@ def sampled(command: list[str], cwd: Path) -> Run:
             errors.seek(0)
             last = errors.read().decode(errors="replace").strip().splitlines()[-1:]
             raise SystemExit(f"{' '.join(command)} failed in {cwd} ({code}): {''.join(last)}")
-    return Run(seconds, peaks["main"] / 1024, peaks["all"] / 1024)
+    return Run(seconds, peaks["main"] / 1024, peaks["all"] / 1024, peaks["rss"] / 1024)
 
 
 def import_us(cwd: Path) -> int:
@@ -265,6 +291,7 @@ def summary(target: Target) -> dict[str, object]:
         "import_ms": round(min(target.imports) / 1000, 1),
         "peak_mb_main": round(max(r.main_mb for r in target.investigate), 1),
         "peak_mb_all": round(max(r.all_mb for r in target.investigate), 1),
+        "peak_mb_all_rss": round(max(r.rss_mb for r in target.investigate), 1),
         "orphans_peak_mb_main": round(max(r.main_mb for r in target.orphans), 1),
         "orphans_peak_mb_all": round(max(r.all_mb for r in target.orphans), 1),
         "rounds": {

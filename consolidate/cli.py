@@ -49,6 +49,13 @@ FormatOpt = Annotated[
 ]
 
 
+def _jobs(value: str) -> int:
+    """`--jobs`: a whole number of 1 or more, said the same way whatever typer's version."""
+    if not value.strip().isdigit() or int(value) < 1:
+        raise typer.BadParameter(f"{value} is not a whole number of 1 or more")
+    return int(value)
+
+
 @app.callback()
 def _global(
     log_json: Annotated[
@@ -61,7 +68,8 @@ def _global(
         typer.Option(
             "--jobs",
             "-j",
-            min=1,
+            parser=_jobs,
+            metavar="N",
             help="Processes that scan imports (default: from the cores "
             "and the repository's size; 1: none). The result is the same for every value.",
         ),

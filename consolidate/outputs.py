@@ -23,7 +23,7 @@ import typer
 
 from consolidate.errors import ConsolidateError, Refusal, write_failed
 from consolidate.journal import run_under_way
-from consolidate.report import terminal
+from consolidate.report import jsontext, terminal
 
 GLOBAL_FLAGS = ("--log-json", "--verbose", "-v", "--quiet", "-q", "--no-cache")
 GLOBAL_VALUES = ("--jobs", "-j")  # global options that take a value
@@ -79,7 +79,7 @@ def fail(
         sys.stderr.write(f"consolidate: {text}\n")
     if mode.json:
         doc = {**(document or {}), "error": message, "hint": hint or None, "exit_code": code}
-        sys.stdout.write(json.dumps(doc, indent=2, default=str) + "\n")  # as render.to_json
+        sys.stdout.write(jsontext.dumps(doc) + "\n")  # as render.to_json
     sys.exit(code)
 
 

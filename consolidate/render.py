@@ -5,8 +5,9 @@ Light on purpose (the standard library only): every command that prints JSON loa
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
+
+from consolidate.report import jsontext
 
 if TYPE_CHECKING:
     from consolidate.steps.base import StepPlan
@@ -219,4 +220,4 @@ def status_text(result: dict[str, Any]) -> str:
 
 
 def to_json(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, indent=2, default=str) + "\n"
+    return jsontext.dumps(doc) + "\n"

@@ -103,6 +103,8 @@ class Judge:
         self.removal = set(self.candidates)
         self.status: dict[str, str] = {}
         self.parents: dict[bool, dict[str, str | Root]] = {}
+        self.final = False  # the removal has shrunk to its fixpoint
+        self.living: dict[int, bool] = {}  # id(root) -> alive, once the removal is final
 
     def outside_roots(self, path: str) -> list[Root]:
         """What runs `path` from outside the removal. A file's own `__main__` guard, being a
@@ -112,9 +114,16 @@ class Judge:
         return [r for r in self.runs(path) if r.kind not in SELF_ROOTS and self.alive(r)]
 
     def alive(self, root: Root) -> bool:
-        """Whether `root` still runs its file after the removal."""
+        """Whether `root` still runs its file after the removal (asked again and again for the
+        same roots, once the removal is settled: `judge` fills `self.living` then)."""
+        known = self.living.get(id(root))
+        if known is not None:
+            return known
         marker = root.kind == MARKER
-        return marker or (not self.removed(root) and runner_file(root) not in self.removal)
+        alive = marker or (not self.removed(root) and runner_file(root) not in self.removal)
+        if self.final:
+            self.living[id(root)] = alive
+        return alive
 
     def runs(self, path: str) -> list[Root]:
         return self.graph.runs.get(path, []) + self.inputs.get(path, [])
@@ -157,6 +166,7 @@ class Judge:
             if path in self.removal and self.used_from_outside(path):
                 self.removal.discard(path)
                 todo.extend(t for t in self.graph.imports.get(path, ()) if t in self.removal)
+        self.final = True
         self.settle()
         self.parents = {True: self.paths_to_roots(True), False: self.paths_to_roots(False)}
         return {path: self.verdict(path) for path in sorted(self.candidates)}

@@ -50,10 +50,11 @@ class Engine:
         self.projects = find_projects(self.paths, self.snapshot.read)
         self.frameworks = frameworks.load(self.paths, self.snapshot.read)
         self.strings = named_in_strings(self.paths, self.snapshot.read, skip=self.read_elsewhere())
-        # One `git log` pass for the whole history, on the core the workers leave free while
-        # this process resolves imports and judges.
+        # One `git log` pass for the whole history, beside the workers at a lower priority:
+        # it takes what they leave of the cores, then the core this process does not use
+        # while it finds entry points and judges.
         self.history_pool = ThreadPoolExecutor(max_workers=1)
-        self.log = self.history_pool.submit(git.log_all)
+        self.log = self.history_pool.submit(git.log_all, background=True)
         self.scanned: Scanned = pending.result()
         self.config: ProjectConfig = load_config(git.root)
         self.strings = [u for u in self.strings if not self.config.declares(u)]
@@ -184,14 +185,19 @@ def investigate(
         "import_errors": likely_import_errors(
             engine.scanned.uses, engine.paths, engine.snapshot.read, verdicts
         ),
-        "edges": sorted(
-            [source, target]
-            for source in verdicts
-            for target in engine.graph.imports.get(source, ())
-            if target in verdicts
-        ),
+        "edges": edges(engine.graph, verdicts),
         "history": facts,
     }
+
+
+def edges(graph: Graph, verdicts: Collection[str]) -> list[list[str]]:
+    """[importer, imported] for each import between two candidates, in order."""
+    out = []
+    for source in sorted(verdicts):
+        targets = graph.imports.get(source)
+        if targets:
+            out += [[source, target] for target in sorted(targets) if target in verdicts]
+    return out
 
 
 def project_row(project: ComposeProject) -> dict[str, Any]:

@@ -62,7 +62,7 @@ STDLIB = frozenset(sys.stdlib_module_names) | REMOVED | DEAD_BATTERIES
 LOADED_AT_START = {"abc", "builtins", "codecs", "encodings", "io", "marshal", "sys", "zipimport"}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: 5x faster to make, and there are 10,000s
 class PyImport:
     """One target group: `import a.b` is ("a.b", (), 0); `from ..p import x, y` is ("p", ("x", "y"), 2).
 
@@ -77,7 +77,7 @@ class PyImport:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: 5x faster to make, and there are 10,000s
 class PyScan:
     """What one file says; plain data, so worker processes can return it."""
 
@@ -87,7 +87,19 @@ class PyScan:
     appended: tuple[str, ...] = ()  # of sys_paths, those only appended: after the stdlib
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
+class _Source:
+    """What every import of one file shares: worked out once per file, not once per import."""
+
+    path: str
+    scan: PyScan
+    near: set[str]  # folders on the way up, and what the file puts on `sys.path`
+    own: set[str]  # what the file puts on `sys.path`
+    unknown: bool  # it changes `sys.path` in a way the scanner does not understand
+    import_roots: set[str]  # the index's import roots and what conftest files above add
+
+
+@dataclass(slots=True)
 class _Found:
     roots: set[str]
     kind: str
@@ -103,6 +115,7 @@ class _Index:
         self.modules: dict[str, dict[str, list[str]]] = {}
         self.children: dict[tuple[str, str], list[str]] = {}
         self.inits: dict[str, list[str]] = {}
+        self.packages: dict[tuple[str, str], list[str]] = {}  # `files` of (root, module)
         self.source_roots = {""}
         for path in paths:
             if path.endswith((".py", ".pyi")):
@@ -145,10 +158,21 @@ class _Index:
 
     def files(self, root: str, module: str, names: tuple[str, ...]) -> list[str]:
         """`module` at `root`, the packages it is in (their `__init__` runs), and `names` in it."""
-        parts = module.split(".") if module else []
-        dotted = [".".join(parts[: i + 1]) for i in range(len(parts))]
-        dotted += [f"{module}.{n}" if module else n for n in names if n != "*"]
-        return [f for name in dotted for f in self.modules.get(name, {}).get(root, ())]
+        key = (root, module)
+        found = self.packages.get(key)
+        if found is None:  # many imports name the same module: its packages once
+            parts = module.split(".") if module else []
+            dotted = [".".join(parts[: i + 1]) for i in range(len(parts))]
+            found = self.packages[key] = [
+                f for name in dotted for f in self.modules.get(name, {}).get(root, ())
+            ]
+        prefix = f"{module}." if module else ""
+        inside: list[str] = []
+        for name in names:
+            at = self.modules.get(prefix + name)
+            if at is not None and root in at:  # `*` is no module's name
+                inside += at[root]
+        return found + inside if inside else found
 
     def import_root(self, source: str) -> str:
         """The folder that must be on `sys.path` for `source` to be imported: above its top
@@ -169,7 +193,19 @@ class _Index:
             found |= self.conftest.get(folder, set())
         return found
 
-    def resolve(self, source: str, scan: PyScan, imp: PyImport, near: set[str]) -> list[Use]:
+    def source(self, path: str, scan: PyScan) -> _Source:
+        own = {d for d in scan.sys_paths if d is not None}
+        near = set(own)
+        folder = path
+        while folder:
+            folder = folder.rpartition("/")[0]
+            near.add(folder)
+        adds = self.conftest_adds(path)
+        roots = self.source_roots | adds if adds else self.source_roots
+        return _Source(path, scan, near, own, None in scan.sys_paths, roots)
+
+    def resolve(self, src: _Source, imp: PyImport) -> list[Use]:
+        source, scan = src.path, src.scan
         module, names = imp.module, imp.names
         if imp.level:
             base: str | None = source.rpartition("/")[0]
@@ -183,7 +219,7 @@ class _Index:
             if module.partition(".")[0] in STDLIB:
                 found = self._stdlib(source, scan, module, names)
             else:
-                found = self._absolute(source, scan, module, names, near)
+                found = self._absolute(src, module, names)
             if found is None:
                 return []
             roots, kind, certain = found.roots, found.kind, found.certain
@@ -198,18 +234,14 @@ class _Index:
             uses.append(_use(source, imp, maybe, False, maybe_kind))
         return [use for use in uses if use is not None]
 
-    def _absolute(
-        self, source: str, scan: PyScan, module: str, names: tuple[str, ...], near: set[str]
-    ) -> _Found | None:
+    def _absolute(self, src: _Source, module: str, names: tuple[str, ...]) -> _Found | None:
         """Where an absolute import resolves: see the module docstring for the tiers."""
         while not (roots := self.roots(module, names)):
             if "." not in module:
                 return None
             module, names = module.rpartition(".")[0], ()
-        own = {d for d in scan.sys_paths if d is not None}
-        unknown = None in scan.sys_paths
+        own, unknown, near, import_roots = src.own, src.unknown, src.near, src.import_roots
         close = roots & near
-        import_roots = self.source_roots | self.conftest_adds(source)
         if close and not (unknown and roots - close):
             roots, kind = close, "sys.path import" if close <= own else "import"
         elif roots <= import_roots and not unknown:
@@ -270,17 +302,30 @@ def _use(source: str, imp: PyImport, files: list[str], certain: bool, kind: str)
     return Use(source, targets, imp.line, kind, certain, imp.text) if targets else None
 
 
+def may_change_sys_path(data: bytes) -> bool:
+    """Whether a file's scan can put a folder on `sys.path` (the only part of other files'
+    scans that resolving one file's imports reads): its text names the call."""
+    return b"sys.path" in data or b"site.addsitedir" in data
+
+
+class PyResolver:
+    """Resolves one file's imports at a time, against the repository's `paths`; `shaping`
+    holds the scans of every file that `may_change_sys_path`, or more."""
+
+    def __init__(self, paths: Collection[str], shaping: Mapping[str, PyScan]) -> None:
+        self.index = _Index(paths, shaping)
+
+    def uses(self, path: str, scan: PyScan) -> list[Use]:
+        """One `Use` per import target group of `path` that names repository files, by line."""
+        uses: list[Use] = []
+        if scan.imports:
+            src = self.index.source(path, scan)
+            for imp in scan.imports:
+                uses += self.index.resolve(src, imp)
+        return uses
+
+
 def resolve_python(scans: Mapping[str, PyScan], paths: Collection[str]) -> list[Use]:
     """One `Use` per import target group that names repository files, ordered by file and line."""
-    index = _Index(paths, scans)
-    uses: list[Use] = []
-    for source in sorted(scans):
-        scan = scans[source]
-        near = {d for d in scan.sys_paths if d is not None}
-        folder = source
-        while folder:
-            folder = folder.rpartition("/")[0]
-            near.add(folder)
-        for imp in scan.imports:
-            uses += index.resolve(source, scan, imp, near)
-    return uses
+    resolver = PyResolver(paths, scans)
+    return [use for path in sorted(scans) for use in resolver.uses(path, scans[path])]

@@ -8,22 +8,28 @@ back.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import stat
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from consolidate.analysis import pyimports, tsimports
+from consolidate.analysis.pyresolve import PyResolver, may_change_sys_path
 from consolidate.analysis.uses import Use
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 MAX_BYTES = 4 * 1024 * 1024  # larger files are data, not code or docs: not read
 PY_SUFFIXES = (".py", ".pyi")
 PARALLEL_FROM = 4000
 CHUNKS_PER_WORKER = 8  # below this many code files, starting workers costs more than it saves
-_DATA: dict[str, bytes] = {}  # what forked workers read
+# What forked workers read: set before the fork, cleared after the scan.
+_DATA: dict[str, bytes] = {}
+_PATHS: list[str] = []
+_RESOLVERS: list[_Resolvers] = []  # this process's, made for its first file to resolve
 
 
 @dataclass
@@ -75,6 +81,43 @@ def _scan_chunk(paths: list[str]) -> list[tuple[str, object]]:
     return out
 
 
+class _Resolvers:
+    """What resolving one file's imports needs from the others: every path, and the scans of
+    the Python files that can change `sys.path` (scanned again by each process: few)."""
+
+    def __init__(self) -> None:
+        shaping = {
+            path: pyimports.scan_file(path, data)
+            for path, data in _DATA.items()
+            if path.endswith(PY_SUFFIXES) and may_change_sys_path(data)
+        }
+        self.py = PyResolver(_PATHS, shaping)
+        self.ts = tsimports.TsResolver(_PATHS, _DATA.get)
+
+
+# (path, has a `__main__` guard, its uses as tuples): tuples cross a pipe 8x faster than
+# dataclasses, and the workers' results are what the main process waits for.
+Found = tuple[str, bool, list[tuple[str, tuple[str, ...], int, str, bool, str]]]
+
+
+def _resolve_chunk(paths: list[str]) -> list[Found]:
+    """Scan `paths` and resolve their imports: one pass over each file, in a worker."""
+    if not _RESOLVERS:
+        _RESOLVERS.append(_Resolvers())
+    resolvers = _RESOLVERS[0]
+    out: list[Found] = []
+    for path in paths:
+        data = _DATA.get(path, b"")
+        if language(path) == "py":
+            scan = pyimports.scan_file(path, data)
+            uses, guard = resolvers.py.uses(path, scan), scan.main_guard
+        else:
+            uses, guard = resolvers.ts.uses(path, tsimports.scan_file(path, data)), False
+        flat = [(u.source, u.targets, u.line, u.kind, u.certain, u.text) for u in uses]
+        out.append((path, guard, flat))
+    return out
+
+
 @dataclass
 class Scans:
     py: dict[str, pyimports.PyScan]
@@ -87,7 +130,7 @@ class Scans:
 
 
 def scan_files(snapshot: Snapshot, *, workers: int | None = None) -> Scans:
-    return Pending(snapshot, workers).scans()
+    return Pending(snapshot, workers, resolve=False).scans()
 
 
 def scan(snapshot: Snapshot, *, workers: int | None = None) -> Scanned:
@@ -102,53 +145,55 @@ class Pending:
     spent waiting while there is work left (work stealing, without a second queue).
     """
 
-    def __init__(self, snapshot: Snapshot, workers: int | None = None) -> None:
+    def __init__(
+        self, snapshot: Snapshot, workers: int | None = None, *, resolve: bool = True
+    ) -> None:
         self.snapshot = snapshot
+        # Resolve where the file is scanned (`result`), or return the scans (`scans`).
+        self.work = _resolve_chunk if resolve else _scan_chunk
         self.code = [p for p in snapshot.paths if language(p) and p in snapshot.data]
         # As many workers as cores (this process does its own work meanwhile, then scans
         # what they have not started): measured faster than one worker fewer on 2 cores.
         count = workers or min(os.cpu_count() or 1, 4)
         chosen = workers is not None  # --jobs N: that many, whatever the repository's size
         self.pool: ProcessPoolExecutor | None = None
-        self.futures: list[Future[list[tuple[str, object]]]] = []
+        self.futures: list[Future[list[Any]]] = []
         self.chunks: list[list[str]] = []
         self.stolen = 0  # chunks this process scanned itself
-        if (
-            count < 2
-            or (len(self.code) < PARALLEL_FROM and not chosen)
-            or not self.code
-            or "fork" not in multiprocessing.get_all_start_methods()
-        ):
+        if count < 2 or (len(self.code) < PARALLEL_FROM and not chosen) or not self.code:
             return
-        _DATA.clear()
-        _DATA.update(snapshot.data)  # what the forked workers see
+        import multiprocessing  # only here: a small repository never pays for it
+        from concurrent.futures import ProcessPoolExecutor
+
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return
+        _share(snapshot)  # what the forked workers see
         context = multiprocessing.get_context("fork")
         self.pool = ProcessPoolExecutor(max_workers=count, mp_context=context)
         pieces = count * CHUNKS_PER_WORKER
         self.chunks = [self.code[i::pieces] for i in range(pieces)]
-        self.futures = [self.pool.submit(_scan_chunk, chunk) for chunk in self.chunks]
+        self.futures = [self.pool.submit(self.work, chunk) for chunk in self.chunks]
 
-    def _gather(self) -> list[tuple[str, object]]:
+    def _gather(self) -> list[Any]:
         if self.pool is None:
-            _DATA.clear()
-            _DATA.update(self.snapshot.data)
+            _share(self.snapshot)
             try:
-                return _scan_chunk(self.code)
+                return self.work(self.code)
             finally:
-                _DATA.clear()
-        out: list[tuple[str, object]] = []
+                _share(None)
+        out: list[Any] = []
         try:
             # The last chunks are the least likely to have started.
             for future, chunk in reversed(list(zip(self.futures, self.chunks, strict=True))):
                 if future.cancel():
-                    out += _scan_chunk(chunk)
+                    out += self.work(chunk)
                     self.stolen += 1
             for future in self.futures:
                 if not future.cancelled():
                     out += future.result()
         finally:
             self.pool.shutdown(cancel_futures=True)
-            _DATA.clear()
+            _share(None)
         return out
 
     def scans(self) -> Scans:
@@ -159,7 +204,20 @@ class Pending:
         return Scans(py, ts)
 
     def result(self) -> Scanned:
-        scans = self.scans()
-        uses = scans.resolve(self.snapshot.paths, self.snapshot.read)
-        guards = sorted(p for p, s in scans.py.items() if s.main_guard)
-        return Scanned(uses, guards, [*scans.py, *scans.ts])
+        """The imports, resolved: Python's by file and line, then TS/JS's."""
+        found: dict[str, Found] = {f[0]: f for f in self._gather()}
+        py = [p for p in self.code if language(p) == "py"]
+        ts = [p for p in self.code if language(p) == "ts"]
+        uses = [Use(*use) for group in (py, ts) for p in sorted(group) for use in found[p][2]]
+        guards = sorted(p for p in py if found[p][1])
+        return Scanned(uses, guards, [*py, *ts])
+
+
+def _share(snapshot: Snapshot | None) -> None:
+    """Set (or clear) what this process and the workers it forks next read."""
+    _DATA.clear()
+    _PATHS.clear()
+    _RESOLVERS.clear()  # never a resolver made for another repository or an earlier state
+    if snapshot is not None:
+        _DATA.update(snapshot.data)
+        _PATHS.extend(snapshot.paths)

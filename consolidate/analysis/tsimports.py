@@ -131,17 +131,26 @@ def resolve_ts(
 
     A file's use of itself is dropped: it cannot keep the file alive.
     """
-    resolver, patterns = Resolver(paths, read), _Patterns(paths)
-    uses: list[Use] = []
-    for source in sorted(scans):
+    resolver = TsResolver(paths, read)
+    return [use for source in sorted(scans) for use in resolver.uses(source, scans[source])]
+
+
+class TsResolver:
+    """Resolves one file's specifiers at a time, against the repository's `paths`."""
+
+    def __init__(self, paths: Collection[str], read: Callable[[str], bytes | None]) -> None:
+        self.resolver, self.patterns = Resolver(paths, read), _Patterns(paths)
+
+    def uses(self, source: str, scan: TsScan) -> list[Use]:
         folder = posixpath.dirname(source)
-        for spec, line, kind, text in scans[source].specifiers:
+        uses: list[Use] = []
+        for spec, line, kind, text in scan.specifiers:
             dynamic = spec.startswith(".") and ("*" in spec or "${" in spec)
-            found = (patterns if dynamic else resolver).resolve(folder, spec)
+            found = (self.patterns if dynamic else self.resolver).resolve(folder, spec)
             targets = tuple(target for target in found.targets if target != source)
             if targets:
                 uses.append(Use(source, targets, line, kind, found.certain, text))
-    return uses
+        return uses
 
 
 class _Patterns:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: 5x faster to make, and there are 10,000s
 class Use:
     """`source` imports, requires or runs one of `targets` (several when it cannot be sure)."""
 

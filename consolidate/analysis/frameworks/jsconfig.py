@@ -14,6 +14,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import NamedTuple, Protocol, TypeAlias
 
 from consolidate.workspace import repo_join
@@ -75,26 +76,31 @@ class Tok(NamedTuple):
 
 
 EOF = Tok("eof", "", 0)
-_SCAN = re.compile(
-    r"""(?P<space>\s+)|(?P<comment>//[^\n]*|/\*[\s\S]*?(?:\*/|\Z))
+# Compiled at the first config read, not at import: its Unicode ranges take 10 ms to compile,
+# and most repositories have no JS config.
+_SCAN_PATTERN = r"""(?P<space>\s+)|(?P<comment>//[^\n]*|/\*[\s\S]*?(?:\*/|\Z))
   | (?P<str>"(?:[^"\\\n]|\\[\s\S])*"|'(?:[^'\\\n]|\\[\s\S])*') | (?P<tpl>`(?:[^`\\]|\\[\s\S])*`)
   | (?P<num>(?:\d|\.\d)[\w.]*) | (?P<name>[A-Za-z_$\u0080-\uffff][\w$\u0080-\uffff]*)
   | (?P<punct>\.\.\.|=>|\?\.(?!\d)|\?\?|[=!]==?|&&|\|\||[<>]=?|[-+*/%&|^]=?|[{}()\[\];,:.?~@#!=])
-    """,
-    re.VERBOSE,
-)
+    """
 _REGEX = re.compile(r"/(?![*/])(?:[^/\\\n\[]|\\.|\[(?:[^\]\\\n]|\\.)*\])+/[a-z]*")
 _ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|\n|.)")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0", "\n": ""}
 _BEFORE_VALUE = {"return", "typeof", "case", "in", "of", "new", "delete", "void", "throw"}
 
 
+@cache
+def _scanner() -> re.Pattern[str]:
+    return re.compile(_SCAN_PATTERN, re.VERBOSE)
+
+
 def tokenize(text: str, line: int = 1) -> list[Tok]:
+    scan = _scanner()
     toks: list[Tok] = []
     pos = 0
     while pos < len(text):
         m = _REGEX.match(text, pos) if text[pos] == "/" and _regex_here(toks) else None
-        m = m or _SCAN.match(text, pos)
+        m = m or scan.match(text, pos)
         if m is None:
             pos += 1
             continue

@@ -1,0 +1,80 @@
+"""The fast `--json` writer gives the bytes of `json.dumps(doc, indent=2, default=str)`."""
+
+from __future__ import annotations
+
+import enum
+import json
+from pathlib import PurePosixPath
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from consolidate.report.jsontext import dumps
+
+
+class Format(enum.StrEnum):
+    json = "json"
+
+
+class Level(enum.IntEnum):
+    high = 3
+
+
+LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text()
+    | st.sampled_from([Format.json, Level.high, PurePosixPath("a/ü.py"), b"raw"])
+)
+KEYS = st.text() | st.sampled_from([1, 2.5, True, None, Format.json])
+DOCS = st.recursive(
+    LEAVES,
+    lambda inner: (
+        st.lists(inner, max_size=5)
+        | st.lists(inner, max_size=3).map(tuple)
+        | st.lists(st.text(), max_size=5)
+        | st.dictionaries(KEYS, inner, max_size=5)
+    ),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(DOCS)
+def test_same_bytes_as_the_standard_library(doc: Any) -> None:
+    assert dumps(doc) == json.dumps(doc, indent=2, default=str)
+
+
+def test_a_report_shaped_document() -> None:
+    doc = {
+        "component": "orchestrator",
+        "files": [
+            {
+                "path": "backend/ünï.py",
+                "lines": 3,
+                "bytes": 0,
+                "verdict": "remove",
+                "used_by": [],
+                "chain": ["a.py", 'b "quoted".py'],
+                "seed": True,
+                "first": None,
+                "score": 0.1,
+            }
+        ],
+        "edges": [["a.py", "b.py"], ("c.py", "d.py")],
+        "history": {},
+    }
+    assert dumps(doc) == json.dumps(doc, indent=2, default=str)
+
+
+def test_what_json_refuses_it_refuses_the_same_way() -> None:
+    cyclic: list[Any] = []
+    cyclic.append(cyclic)
+    with pytest.raises(ValueError, match="Circular reference"):
+        dumps(cyclic)
+    with pytest.raises(TypeError, match="keys must be"):
+        dumps({("a", "b"): 1})
