@@ -144,7 +144,7 @@ def _compose_roots(compose: ComposeFacts) -> Iterator[Root]:
 
 def _dockerfile_roots(repo: _Repo) -> Iterator[Root]:
     """CMD, ENTRYPOINT and RUN of every tracked Dockerfile, built from its own folder."""
-    for path in sorted(p for p in repo.tracked if _DOCKERFILE.fullmatch(posixpath.basename(p))):
+    for path in sorted(p for p in repo.tracked if _DOCKERFILE.fullmatch(p.rpartition("/")[2])):
         text = repo.text(path)
         context = posixpath.dirname(path)
         for stage in parse_dockerfile(text or "", context, repo.tracked):
@@ -160,7 +160,7 @@ def _dockerfile_roots(repo: _Repo) -> Iterator[Root]:
 
 def _package_json_roots(repo: _Repo) -> Iterator[Root]:
     """main, module, bin, exports and the files `scripts` run, for every package.json."""
-    for path in sorted(p for p in repo.tracked if posixpath.basename(p) == "package.json"):
+    for path in sorted(p for p in repo.tracked if p.rpartition("/")[2] == "package.json"):
         try:
             data = json.loads(repo.text(path) or "")
         except ValueError:
@@ -214,7 +214,7 @@ def _npm_script_roots(repo: _Repo, path: str, scripts: object) -> Iterator[Root]
 
 def _pyproject_roots(repo: _Repo) -> Iterator[Root]:
     """Console and GUI scripts and entry points (PEP 621 and Poetry): `pkg.mod:func`."""
-    for path in sorted(p for p in repo.tracked if posixpath.basename(p) == "pyproject.toml"):
+    for path in sorted(p for p in repo.tracked if p.rpartition("/")[2] == "pyproject.toml"):
         try:
             data = tomllib.loads(repo.text(path) or "")
         except tomllib.TOMLDecodeError:
@@ -278,7 +278,7 @@ def _test_roots(repo: _Repo) -> Iterator[Root]:
 
 def _test_reason(path: str) -> str | None:
     """pytest, unittest, Jest and Vitest names, and code files in test folders."""
-    name = posixpath.basename(path)
+    name = path.rpartition("/")[2]
     suffix = posixpath.splitext(name)[1]
     python_test = name.startswith("test_") or name.endswith("_test.py")
     if (suffix == ".py" and python_test) or name in ("conftest.py", "tests.py"):
@@ -292,7 +292,7 @@ def _test_reason(path: str) -> str | None:
 
 def _script_kind(path: str) -> tuple[str, bool] | None:
     """(what the file is, whether it runs in production), or None for other files."""
-    name = posixpath.basename(path)
+    name = path.rpartition("/")[2]
     suffix = posixpath.splitext(name)[1]
     if name in ("Procfile",) or name.startswith("Procfile."):
         return "Procfile", True

@@ -105,6 +105,7 @@ class Judge:
         self.parents: dict[bool, dict[str, str | Root]] = {}
         self.final = False  # the removal has shrunk to its fixpoint
         self.living: dict[int, bool] = {}  # id(root) -> alive, once the removal is final
+        self.producing: dict[str, bool] = {}  # production_user of a file outside the candidates
 
     def outside_roots(self, path: str) -> list[Root]:
         """What runs `path` from outside the removal. A file's own `__main__` guard, being a
@@ -152,10 +153,12 @@ class Judge:
         """Is `path` (a file outside the removal) production code, as far as we know?"""
         if path in self.candidates:
             return self.status.get(path) == "keep"
-        if path in self.non_production:
-            return False
-        roots = self.runs(path)
-        return not roots or any(r.production for r in roots)
+        known = self.producing.get(path)
+        if known is None:  # outside the candidates the answer never changes: asked once
+            roots = self.runs(path)
+            production = not roots or any(r.production for r in roots)
+            known = self.producing[path] = path not in self.non_production and production
+        return known
 
     def judge(self) -> dict[str, Verdict]:
         # A kept file keeps what it imports: shrink the removal to a fixpoint (a worklist, so

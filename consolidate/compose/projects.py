@@ -39,7 +39,7 @@ Reader = Callable[[str], bytes | None]
 
 
 def is_compose_name(path: str) -> bool:
-    return COMPOSE_NAME.fullmatch(posixpath.basename(path)) is not None
+    return COMPOSE_NAME.fullmatch(path.rpartition("/")[2]) is not None
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ def file_flag_combos(
 
 
 def runs_commands(path: str) -> bool:
-    return bool(COMMAND_FILE.fullmatch(posixpath.basename(path)) or CI_FOLDER.fullmatch(path))
+    return bool(COMMAND_FILE.fullmatch(path.rpartition("/")[2]) or CI_FOLDER.fullmatch(path))
 
 
 def _flagged(line: str, script: str, compose_files: set[str]) -> list[str]:
@@ -212,6 +212,6 @@ class _Groups:
 
 def _main_first(path: str) -> tuple[int, int, str]:
     """The project's main file: the shallowest, and a default name before an override."""
-    name = posixpath.basename(path)
+    name = path.rpartition("/")[2]
     rank = MAIN_NAMES.index(name) if name in MAIN_NAMES else len(MAIN_NAMES)
     return path.count("/"), rank, path

@@ -204,7 +204,7 @@ class Project:
         """Lower-case names of every Python and npm dependency any manifest declares."""
         found: set[str] = set()
         for path in self.sorted:
-            name = posixpath.basename(path)
+            name = path.rpartition("/")[2]
             if name == "package.json":
                 data = self.load_json(path, warn=False)
                 for key in ("dependencies", "devDependencies", "peerDependencies"):

@@ -8,7 +8,6 @@ registered as `[project.entry-points.pytest11]` are entry points already (`entry
 
 from __future__ import annotations
 
-import posixpath
 import shlex
 from collections.abc import Iterator
 from typing import Any
@@ -42,7 +41,7 @@ def _variable_uses(project: Project) -> Iterator[Found]:
 # "Deactivating / unregistering a plugin by name"); in `addopts` it applies to every run.
 def _option_roots(project: Project) -> Iterator[Root]:
     for path in project.sorted:
-        name = posixpath.basename(path)
+        name = path.rpartition("/")[2]
         if name == "pyproject.toml":
             options = _pyproject_addopts(project, path)
         elif name in INI_SECTIONS:
