@@ -48,7 +48,7 @@ class Engine:
         pending = Pending(self.snapshot, workers if workers is not None else tuning.CURRENT.jobs)
         self.compose: ComposeFacts = compose_facts(self.paths, self.snapshot.read)
         self.projects = find_projects(self.paths, self.snapshot.read)
-        self.frameworks = frameworks.load(self.paths, self.snapshot.read)
+        self.frameworks = frameworks.load(self.paths, self.snapshot.read, self.snapshot.corpus)
         self.strings = named_in_strings(self.paths, self.snapshot.read, skip=self.read_elsewhere())
         # One `git log` pass for the whole history, beside the workers at a lower priority:
         # it takes what they leave of the cores, then the core this process does not use

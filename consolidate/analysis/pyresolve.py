@@ -302,15 +302,14 @@ def _use(source: str, imp: PyImport, files: list[str], certain: bool, kind: str)
     return Use(source, targets, imp.line, kind, certain, imp.text) if targets else None
 
 
-def may_change_sys_path(data: bytes) -> bool:
-    """Whether a file's scan can put a folder on `sys.path` (the only part of other files'
-    scans that resolving one file's imports reads): its text names the call."""
-    return b"sys.path" in data or b"site.addsitedir" in data
+# A file whose text holds neither cannot put a folder on `sys.path` (`pyimports._sys_paths`
+# looks for them): the only part of other files' scans that resolving a file's imports reads.
+SYS_PATH_NEEDLES = (b"sys.path", b"site.addsitedir")
 
 
 class PyResolver:
     """Resolves one file's imports at a time, against the repository's `paths`; `shaping`
-    holds the scans of every file that `may_change_sys_path`, or more."""
+    holds the scans of every file whose text holds one of `SYS_PATH_NEEDLES`, or more."""
 
     def __init__(self, paths: Collection[str], shaping: Mapping[str, PyScan]) -> None:
         self.index = _Index(paths, shaping)

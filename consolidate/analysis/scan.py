@@ -9,52 +9,31 @@ back.
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from consolidate.analysis import pyimports, tsimports
-from consolidate.analysis.pyresolve import PyResolver, may_change_sys_path
+from consolidate.analysis.pyresolve import SYS_PATH_NEEDLES, PyResolver
+from consolidate.analysis.snapshot import MAX_BYTES as MAX_BYTES
+from consolidate.analysis.snapshot import Snapshot as Snapshot
 from consolidate.analysis.uses import Use
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
-MAX_BYTES = 4 * 1024 * 1024  # larger files are data, not code or docs: not read
 PY_SUFFIXES = (".py", ".pyi")
 PARALLEL_FROM = 4000
 CHUNKS_PER_WORKER = 8  # below this many code files, starting workers costs more than it saves
 # What forked workers read: set before the fork, cleared after the scan.
-_DATA: dict[str, bytes] = {}
-_PATHS: list[str] = []
+_SHARED: list[_Shared] = []
 _RESOLVERS: list[_Resolvers] = []  # this process's, made for its first file to resolve
 
 
 @dataclass
-class Snapshot:
-    root: Path
-    paths: list[str]
-    data: dict[str, bytes] = field(default_factory=dict)
-
-    def read(self, path: str) -> bytes | None:
-        return self.data.get(path)
-
-    @classmethod
-    def take(cls, root: Path, paths: list[str]) -> Snapshot:
-        snap = cls(root, paths)
-        base = str(root)
-        for path in paths:
-            full = f"{base}/{path}"
-            try:
-                info = os.lstat(full)
-                if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_BYTES:
-                    with open(full, "rb") as handle:
-                        snap.data[path] = handle.read()
-            except OSError:
-                continue  # deleted since `git ls-files`, or unreadable: nothing to scan
-        return snap
+class _Shared:
+    snapshot: Snapshot
+    shaping: dict[str, pyimports.PyScan]  # the scans of the files that may change sys.path
 
 
 @dataclass
@@ -73,9 +52,10 @@ def language(path: str) -> str | None:
 
 
 def _scan_chunk(paths: list[str]) -> list[tuple[str, object]]:
+    read = _SHARED[0].snapshot.read
     out: list[tuple[str, object]] = []
     for path in paths:
-        data = _DATA.get(path, b"")
+        data = read(path) or b""
         scanner = pyimports.scan_file if language(path) == "py" else tsimports.scan_file
         out.append((path, scanner(path, data)))
     return out
@@ -85,14 +65,10 @@ class _Resolvers:
     """What resolving one file's imports needs from the others: every path, and the scans of
     the Python files that can change `sys.path` (scanned again by each process: few)."""
 
-    def __init__(self) -> None:
-        shaping = {
-            path: pyimports.scan_file(path, data)
-            for path, data in _DATA.items()
-            if path.endswith(PY_SUFFIXES) and may_change_sys_path(data)
-        }
-        self.py = PyResolver(_PATHS, shaping)
-        self.ts = tsimports.TsResolver(_PATHS, _DATA.get)
+    def __init__(self, shared: _Shared) -> None:
+        paths = shared.snapshot.paths
+        self.py = PyResolver(paths, shared.shaping)
+        self.ts = tsimports.TsResolver(paths, shared.snapshot.read)
 
 
 # (path, has a `__main__` guard, its uses as tuples): tuples cross a pipe 8x faster than
@@ -103,11 +79,11 @@ Found = tuple[str, bool, list[tuple[str, tuple[str, ...], int, str, bool, str]]]
 def _resolve_chunk(paths: list[str]) -> list[Found]:
     """Scan `paths` and resolve their imports: one pass over each file, in a worker."""
     if not _RESOLVERS:
-        _RESOLVERS.append(_Resolvers())
-    resolvers = _RESOLVERS[0]
+        _RESOLVERS.append(_Resolvers(_SHARED[0]))
+    resolvers, read = _RESOLVERS[0], _SHARED[0].snapshot.read
     out: list[Found] = []
     for path in paths:
-        data = _DATA.get(path, b"")
+        data = read(path) or b""
         if language(path) == "py":
             scan = pyimports.scan_file(path, data)
             uses, guard = resolvers.py.uses(path, scan), scan.main_guard
@@ -151,7 +127,7 @@ class Pending:
         self.snapshot = snapshot
         # Resolve where the file is scanned (`result`), or return the scans (`scans`).
         self.work = _resolve_chunk if resolve else _scan_chunk
-        self.code = [p for p in snapshot.paths if language(p) and p in snapshot.data]
+        self.code = [p for p in snapshot.paths if language(p) and p in snapshot]
         # As many workers as cores (this process does its own work meanwhile, then scans
         # what they have not started): measured faster than one worker fewer on 2 cores.
         count = workers or min(os.cpu_count() or 1, 4)
@@ -215,9 +191,19 @@ class Pending:
 
 def _share(snapshot: Snapshot | None) -> None:
     """Set (or clear) what this process and the workers it forks next read."""
-    _DATA.clear()
-    _PATHS.clear()
+    _SHARED.clear()
     _RESOLVERS.clear()  # never a resolver made for another repository or an earlier state
     if snapshot is not None:
-        _DATA.update(snapshot.data)
-        _PATHS.extend(snapshot.paths)
+        _SHARED.append(_Shared(snapshot, _shaping(snapshot)))
+
+
+def _shaping(snapshot: Snapshot) -> dict[str, pyimports.PyScan]:
+    """The scans of the Python files whose text names a `sys.path` change (the only part of
+    other files' scans that resolving a file's imports reads): found in the joined bytes,
+    scanned here once, before any worker starts."""
+    corpus, found = snapshot.corpus, set()
+    for needle in SYS_PATH_NEEDLES:
+        for ext in ("py", "pyi"):
+            first, last = corpus.spans.get(ext, (0, 0))
+            found |= {corpus.paths[i] for i in corpus.holding(needle, first, last)}
+    return {path: pyimports.scan_file(path, snapshot.read(path) or b"") for path in sorted(found)}

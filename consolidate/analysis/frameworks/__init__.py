@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from consolidate.analysis.frameworks.base import UNREADABLE, Plugin, Project, Reader, Warning_
+from consolidate.analysis.snapshot import Corpus
 from consolidate.analysis.uses import Root, Use
 
 
@@ -40,8 +41,9 @@ class Loaded:
     enabled: list[str] = field(default_factory=list)
 
 
-def load(paths: frozenset[str] | list[str], read: Reader) -> Loaded:
-    project = Project(frozenset(paths), read)
+def load(paths: frozenset[str] | list[str], read: Reader, corpus: Corpus | None = None) -> Loaded:
+    """What every enabled plugin finds; `corpus` is `read`'s bytes joined, when at hand."""
+    project = Project(frozenset(paths), read, corpus=corpus)
     out = Loaded()
     for plugin in plugins():
         if not plugin.enabled(project):

@@ -20,7 +20,6 @@ framework's documentation its rules come from, `enablers` (dependencies that swi
 from __future__ import annotations
 
 import ast
-import bisect
 import configparser
 import fnmatch
 import json
@@ -35,6 +34,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from consolidate.analysis.snapshot import Corpus
 from consolidate.analysis.uses import Root, Use
 
 Reader = Callable[[str], bytes | None]
@@ -77,6 +77,7 @@ class Project:
     read: Reader
     warnings: list[Warning_] = field(default_factory=list)
     texts: dict[str, str | None] = field(default_factory=dict, repr=False)
+    corpus: Corpus | None = field(default=None, repr=False)  # the snapshot's, when given
 
     # --- files -------------------------------------------------------------------------
     def text(self, path: str) -> str | None:
@@ -119,45 +120,26 @@ class Project:
         return [p for p in self.sorted if regex.fullmatch(p)]
 
     @cached_property
-    def _corpus(self) -> tuple[bytes, list[int], list[str], dict[str, tuple[int, int]]]:
+    def _corpus(self) -> Corpus:
         """Every tracked file's bytes, NUL-separated, grouped by extension (path order in a
-        group): where each file starts, and the span of files of each extension."""
-        paths = sorted(self.tracked, key=lambda p: (_extension(p), p))
-        parts: list[bytes] = []
-        starts: list[int] = []
-        kept: list[str] = []
-        spans: dict[str, tuple[int, int]] = {}
-        offset = 0
-        for path in paths:
-            data = self.read(path)
-            if data:
-                extension = _extension(path)
-                first, _ = spans.get(extension, (len(kept), 0))
-                spans[extension] = (first, len(kept) + 1)
-                kept.append(path)
-                parts.append(data)
-                starts.append(offset)
-                offset += len(data) + 1
-        starts.append(offset)  # the end of the last file
-        return b"\0".join(parts), starts, kept, spans
+        group): the investigation's snapshot when it gave one, else joined here."""
+        if self.corpus is not None:
+            return self.corpus
+        files = {path: self.read(path) for path in self.tracked}
+        return Corpus.join({path: data for path, data in files.items() if data})
 
     def holding(self, needles: Iterable[bytes], suffixes: tuple[str, ...] = ()) -> list[str]:
         """Tracked files (in path order; ending in `suffixes` when given) whose bytes hold one
         of `needles`. Each needle is one search through the bytes of the files of those
         extensions, skipping from a hit to the next file: a plugin's cheap first filter,
         without a Python loop per file."""
-        blob, starts, paths, spans = self._corpus
-        wanted = [span for extension, span in spans.items() if _may_end(extension, suffixes)]
+        corpus = self._corpus
+        wanted = [span for ext, span in corpus.spans.items() if _may_end(ext, suffixes)]
         hits: set[int] = set()
         for needle in needles:
             for first, last in wanted:
-                end = starts[last] - 1  # before the NUL after the group's last file
-                at = blob.find(needle, starts[first], end)
-                while at >= 0:
-                    index = bisect.bisect_right(starts, at) - 1
-                    hits.add(index)
-                    at = blob.find(needle, starts[index + 1], end)
-        found = sorted(paths[i] for i in hits)
+                hits.update(corpus.holding(needle, first, last))
+        found = sorted(corpus.paths[i] for i in hits)
         return [p for p in found if p.endswith(suffixes)] if suffixes else found
 
     def under(self, folder: str, suffixes: tuple[str, ...] = ()) -> list[str]:
@@ -287,11 +269,6 @@ def _may_end(extension: str, suffixes: tuple[str, ...]) -> bool:
         return True
     dotted = f".{extension}" if extension else ""
     return bool(dotted) and any(s.endswith(dotted) or dotted.endswith(s) for s in suffixes)
-
-
-def _extension(path: str) -> str:
-    name = path.rpartition("/")[2]
-    return name.rpartition(".")[2] if "." in name else ""
 
 
 def glob_regex(pattern: str) -> str:

@@ -1,0 +1,161 @@
+"""Every tracked file's bytes, read once and kept in one buffer.
+
+The buffer is what the framework plugins search (`Corpus`: the files' bytes NUL-separated,
+grouped by extension, path order in a group), so the bytes are held once, not once per file
+and again for the search. A file's bytes are a slice of it (`Snapshot.read`). Worker
+processes forked after the read see the buffer without copying it: one object, whose pages
+they only read, where a dict of 20,000 bytes objects had every page written by the workers'
+reference counts, and so copied into each of them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import stat
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MAX_BYTES = 4 * 1024 * 1024  # larger files are data, not code or docs: not read
+
+
+def extension(path: str) -> str:
+    """What follows the last `.` of the file name, or "" (`Dockerfile`)."""
+    name = path.rpartition("/")[2]
+    return name.rpartition(".")[2] if "." in name else ""
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Non-empty files' bytes joined with NUL, in (extension, path) order: file i is
+    `blob[starts[i]:starts[i + 1] - 1]`; `spans[extension]` is (first, last + 1) of its files."""
+
+    blob: bytes | bytearray  # never changed
+    starts: list[int]
+    paths: list[str]
+    spans: dict[str, tuple[int, int]]
+    view: memoryview = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "view", memoryview(self.blob))
+
+    def file(self, i: int) -> bytes:
+        """The bytes of file `i`, a copy of its slice."""
+        return self.view[self.starts[i] : self.starts[i + 1] - 1].tobytes()
+
+    @classmethod
+    def join(cls, files: Mapping[str, bytes]) -> Corpus:
+        parts: list[bytes] = []
+        starts: list[int] = []
+        kept: list[str] = []
+        spans: dict[str, tuple[int, int]] = {}
+        offset = 0
+        for path in sorted(files, key=lambda p: (extension(p), p)):
+            data = files[path]
+            if data:
+                first, _ = spans.get(extension(path), (len(kept), 0))
+                spans[extension(path)] = (first, len(kept) + 1)
+                kept.append(path)
+                parts.append(data)
+                starts.append(offset)
+                offset += len(data) + 1
+        starts.append(offset)  # the end of the last file
+        return cls(b"\0".join(parts), starts, kept, spans)
+
+    @classmethod
+    def laid_out(cls, buffer: bytearray, paths: list[str], sizes: Mapping[str, int]) -> Corpus:
+        """The corpus of `paths` (in (extension, path) order, none empty, of these sizes)
+        whose bytes `buffer` already holds that way."""
+        starts: list[int] = []
+        spans: dict[str, tuple[int, int]] = {}
+        offset = 0
+        for i, path in enumerate(paths):
+            starts.append(offset)
+            offset += sizes[path] + 1
+            first, _ = spans.get(extension(path), (i, 0))
+            spans[extension(path)] = (first, i + 1)
+        starts.append(offset)
+        return cls(buffer, starts, paths, spans)
+
+    def holding(self, needle: bytes, first: int, last: int) -> Iterator[int]:
+        """Which of files `first` to `last - 1` hold `needle`: one search through their
+        bytes, skipping from a hit to the next file, without a Python loop per file."""
+        if first >= last:
+            return
+        end = self.starts[last] - 1  # before the NUL after the last file
+        at = self.blob.find(needle, self.starts[first], end)
+        while at >= 0:
+            index = bisect.bisect_right(self.starts, at) - 1
+            yield index
+            at = self.blob.find(needle, self.starts[index + 1], end)
+
+
+class Snapshot:
+    """The tracked files of `root` as they were read: `read(path)` is None for a file that
+    was not (deleted since `git ls-files`, unreadable, larger than MAX_BYTES, not a file)."""
+
+    def __init__(self, root: Path, paths: list[str], data: Mapping[str, bytes]) -> None:
+        self.root = root
+        self.paths = paths
+        self.corpus = Corpus.join(data)
+        self.index = {path: i for i, path in enumerate(self.corpus.paths)}
+        self.empty = {path for path, content in data.items() if not content}
+
+    def read(self, path: str) -> bytes | None:
+        i = self.index.get(path)
+        if i is None:
+            return b"" if path in self.empty else None
+        return self.corpus.file(i)
+
+    def __contains__(self, path: str) -> bool:
+        return path in self.index or path in self.empty
+
+    @classmethod
+    def take(cls, root: Path, paths: list[str]) -> Snapshot:
+        """Read `paths` straight into one buffer, sized from `lstat`: the bytes are never held
+        twice (a file that changes size meanwhile is read again on its own)."""
+        base = str(root)
+        sizes: dict[str, int] = {}
+        for path in paths:
+            try:
+                info = os.lstat(f"{base}/{path}")
+            except OSError:
+                continue  # deleted since `git ls-files`: nothing to scan
+            if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_BYTES:
+                sizes[path] = info.st_size
+        order = sorted((p for p in sizes if sizes[p]), key=lambda p: (extension(p), p))
+        # Zeros: the NULs between files, as `Corpus.join` puts them (none after the last).
+        buffer = bytearray(max(sum(sizes[p] + 1 for p in order) - 1, 0))
+        view, offset, moved = memoryview(buffer), 0, set()
+        for path in order:
+            size = sizes[path]
+            try:
+                with open(f"{base}/{path}", "rb") as handle:
+                    if handle.readinto(view[offset : offset + size]) != size or handle.read(1):
+                        moved.add(path)
+            except OSError:
+                moved.add(path)
+            offset += size + 1
+        snapshot = cls.__new__(cls)
+        snapshot.root, snapshot.paths = root, paths
+        snapshot.empty = {p for p in sizes if not sizes[p]}
+        view.release()
+        if moved:  # rare: fall back to one read per file
+            return cls(root, paths, _read_each(base, sizes))
+        snapshot.corpus = Corpus.laid_out(buffer, order, sizes)
+        snapshot.index = {path: i for i, path in enumerate(order)}
+        return snapshot
+
+
+def _read_each(base: str, sizes: Mapping[str, int]) -> dict[str, bytes]:
+    data: dict[str, bytes] = {}
+    for path in sizes:
+        try:
+            with open(f"{base}/{path}", "rb") as handle:
+                data[path] = handle.read(MAX_BYTES + 1)
+        except OSError:
+            continue  # unreadable: nothing to scan
+        if len(data[path]) > MAX_BYTES:
+            del data[path]  # it grew past the limit
+    return data

@@ -1,0 +1,68 @@
+"""The snapshot reads every file once into one buffer and gives back each file's bytes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from consolidate.analysis import snapshot as snapshot_module
+from consolidate.analysis.snapshot import MAX_BYTES, Corpus, Snapshot
+
+FILES: dict[str, bytes] = {
+    "a.py": b"import b\n",
+    "b.py": b"",
+    "pkg/c.ts": b'import "./d";\n',
+    "pkg/d.ts": b"export const d = 1;\n",
+    "bin/blob.dat": b"\x00\x01NUL inside\x00",
+    "Dockerfile": b"FROM scratch\n",
+    "notes.md": "\u00fcber \u2013 caf\u00e9\n".encode(),
+}
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    for rel, data in FILES.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(data)
+    (tmp_path / "big.json").write_bytes(b"x" * (MAX_BYTES + 1))
+    (tmp_path / "link.py").symlink_to("a.py")
+    return tmp_path
+
+
+def paths_of(tree: Path) -> list[str]:
+    return sorted([*FILES, "big.json", "link.py", "gone.py"])
+
+
+def test_every_file_reads_back_byte_for_byte(tree: Path) -> None:
+    snap = Snapshot.take(tree, paths_of(tree))
+    assert {p: snap.read(p) for p in FILES} == FILES
+    assert [snap.read(p) for p in ("big.json", "link.py", "gone.py")] == [None, None, None]
+    assert ("b.py" in snap, "gone.py" in snap, "big.json" in snap) == (True, False, False)
+    assert snap.paths == paths_of(tree)
+
+
+def test_the_buffer_is_the_corpus_a_join_would_make(tree: Path) -> None:
+    taken = Snapshot.take(tree, paths_of(tree)).corpus
+    joined = Corpus.join({p: d for p, d in FILES.items() if d})
+    assert bytes(taken.blob) == joined.blob
+    assert (taken.starts, taken.paths, taken.spans) == (joined.starts, joined.paths, joined.spans)
+    hits = [taken.paths[i] for i in taken.holding(b"import", *taken.spans["ts"])]
+    assert hits == ["pkg/c.ts"]
+
+
+def test_a_file_that_changes_size_while_read_is_read_again(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = os.lstat
+
+    def stale(path: str) -> os.stat_result:
+        info = real(path)
+        if path.endswith("pkg/d.ts"):  # as if it grew after lstat: 3 bytes were there
+            return os.stat_result((info.st_mode, *info[1:6], 3, *info[7:]))
+        return info
+
+    monkeypatch.setattr(snapshot_module.os, "lstat", stale)
+    snap = Snapshot.take(tree, paths_of(tree))
+    assert {p: snap.read(p) for p in FILES} == FILES
