@@ -19,7 +19,8 @@ a shared machine does not count), after one unmeasured run that warms the cache:
 - import time: `python -X importtime -m consolidate version`, the cumulative microseconds of
   the top-level `consolidate` entries, without PYTHONDONTWRITEBYTECODE (as installed, pip
   writes bytecode, so this is the import a user pays),
-- peak memory of `investigate`: of the main process (its high-water mark, VmHWM) and of all
+- peak memory of `investigate`, from a second run of each command in each round (the time
+  comes from the first, which nothing samples): of the main process (its high-water mark, VmHWM) and of all
   its processes together (the largest sum, at one moment, over the process and its
   descendants, scan workers and git commands, of their proportional set size from
   /proc/PID/smaps_rollup: a page two processes share counts half in each), both read from
@@ -228,6 +229,16 @@ def sampled(command: list[str], cwd: Path) -> Run:
     return Run(seconds, peaks["main"] / 1024, peaks["all"] / 1024, peaks["rss"] / 1024)
 
 
+def run_twice(command: list[str], cwd: Path) -> Run:
+    """The time of one run left alone (reading /proc/PID/smaps_rollup every 20 ms takes the
+    kernel time on the cores the command uses), and the memory of a second, sampled run."""
+    started = time.perf_counter()
+    subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, env=ENV, check=False)
+    seconds = time.perf_counter() - started
+    memory = sampled(command, cwd)
+    return Run(seconds, memory.main_mb, memory.all_mb, memory.rss_mb)
+
+
 def import_us(cwd: Path) -> int:
     """The cumulative microseconds of the top-level `consolidate` entries of -X importtime."""
     result = subprocess.run(
@@ -262,8 +273,9 @@ def measure(target: Target, command: str, jobs: list[str], vulture: str | None, 
         )
     )
     inv = [command, "--no-cache", *jobs, "investigate", target.name, "--json"]
-    target.investigate.append(sampled(inv, target.repo))
-    target.orphans.append(sampled([command, "--no-cache", *jobs, "orphans", "--json"], target.repo))
+    target.investigate.append(run_twice(inv, target.repo))
+    orphans = [command, "--no-cache", *jobs, "orphans", "--json"]
+    target.orphans.append(run_twice(orphans, target.repo))
     if vulture and target.python:
         target.vulture.append(vulture_seconds(vulture, target))
     target.imports.append(import_us(here))

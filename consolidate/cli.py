@@ -213,7 +213,7 @@ def orphans_cmd(
     chosen = outputs.chosen_format(json_out, output)
     found = investigation.find_orphans(_open(repo), date=_today())
     if chosen is outputs.OutputFormat.sarif:
-        sys.stdout.write(render.to_json(sarif.orphans_sarif(found, __version__)))
+        render.write_json(sarif.orphans_sarif(found, __version__), sys.stdout)
     else:
         _emit(
             chosen is outputs.OutputFormat.json,
@@ -281,7 +281,7 @@ def lint_cmd(
     if baseline is not None:
         found["findings"] = lint_baseline.filter_new(found["findings"], baseline)
     if chosen is outputs.OutputFormat.sarif:
-        sys.stdout.write(render.to_json(sarif.lint_sarif(found, __version__)))
+        render.write_json(sarif.lint_sarif(found, __version__), sys.stdout)
     else:
         _emit(chosen is outputs.OutputFormat.json, found, lambda: lint.as_text(found))
     if found["findings"]:
@@ -375,7 +375,7 @@ def version_cmd(json_out: JsonOpt = False) -> None:
 def _emit(json_out: bool, doc: dict[str, Any], text: str | Callable[[], str]) -> None:
     """The document as JSON, or the text (drawn only when asked for: tables cost time)."""
     if json_out:
-        sys.stdout.write(render.to_json(doc))
+        render.write_json(doc, sys.stdout)
     else:
         sys.stdout.write(text() if callable(text) else text)
 

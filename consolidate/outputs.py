@@ -79,7 +79,7 @@ def fail(
         sys.stderr.write(f"consolidate: {text}\n")
     if mode.json:
         doc = {**(document or {}), "error": message, "hint": hint or None, "exit_code": code}
-        sys.stdout.write(jsontext.dumps(doc) + "\n")  # as render.to_json
+        jsontext.write(doc, sys.stdout)  # as render.write_json
     sys.exit(code)
 
 

@@ -5,7 +5,7 @@ Light on purpose (the standard library only): every command that prints JSON loa
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from consolidate.report import jsontext
 
@@ -219,5 +219,7 @@ def status_text(result: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_json(doc: dict[str, Any]) -> str:
-    return jsontext.dumps(doc) + "\n"
+def write_json(doc: dict[str, Any], stream: TextIO) -> None:
+    """The document as `json.dumps(doc, indent=2, default=str)` and a newline, written a
+    piece at a time."""
+    jsontext.write(doc, stream)

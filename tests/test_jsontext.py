@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import io
 import json
 from pathlib import PurePosixPath
 from typing import Any
@@ -11,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consolidate.report.jsontext import dumps
+from consolidate.report.jsontext import dumps, write
 
 
 class Format(enum.StrEnum):
@@ -46,7 +47,19 @@ DOCS = st.recursive(
 @settings(max_examples=400, deadline=None)
 @given(DOCS)
 def test_same_bytes_as_the_standard_library(doc: Any) -> None:
-    assert dumps(doc) == json.dumps(doc, indent=2, default=str)
+    expected = json.dumps(doc, indent=2, default=str)
+    assert dumps(doc) == expected
+    written = io.StringIO()
+    write(doc, written)
+    assert written.getvalue() == expected + "\n"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.text(), DOCS, max_size=4))
+def test_written_a_piece_at_a_time_the_same_bytes(doc: dict[str, Any]) -> None:
+    written = io.StringIO()
+    write(doc, written)
+    assert written.getvalue() == json.dumps(doc, indent=2, default=str) + "\n"
 
 
 def test_a_report_shaped_document() -> None:
@@ -67,8 +80,12 @@ def test_a_report_shaped_document() -> None:
         ],
         "edges": [["a.py", "b.py"], ("c.py", "d.py")],
         "history": {},
+        "odd": [{1: "a number as a key"}, {"deep": [[[[]]]]}],
     }
     assert dumps(doc) == json.dumps(doc, indent=2, default=str)
+    written = io.StringIO()
+    write(doc, written)
+    assert written.getvalue() == json.dumps(doc, indent=2, default=str) + "\n"
 
 
 def test_what_json_refuses_it_refuses_the_same_way() -> None:
