@@ -40,10 +40,10 @@ def test_workers_and_one_process_find_the_same(monkeypatch: pytest.MonkeyPatch) 
 
 
 MAIN = os.getpid()
-REAL_CHUNK = scan._scan_chunk
+REAL_CHUNK = scan._resolve_chunk
 
 
-def slow_in_workers(paths: list[str]) -> list[tuple[str, object]]:
+def slow_in_workers(paths: list[str]) -> list[scan.Found]:
     """The scan, slowed down in the forked workers only, so chunks are left for the caller."""
     if os.getpid() != MAIN:
         time.sleep(0.05)
@@ -54,10 +54,65 @@ def test_chunks_no_worker_started_are_scanned_here(monkeypatch: pytest.MonkeyPat
     # Far more chunks than the pool queues ahead, and slow workers: most are still waiting.
     monkeypatch.setattr(scan, "PARALLEL_FROM", 1)
     monkeypatch.setattr(scan, "CHUNKS_PER_WORKER", 40)
-    monkeypatch.setattr(scan, "_scan_chunk", slow_in_workers)
+    monkeypatch.setattr(scan, "_resolve_chunk", slow_in_workers)
     pending = Pending(snapshot(200), workers=2)
     result = pending.result()
     assert pending.stolen > 0
     expected = Pending(snapshot(200), workers=1).result()
     assert result.uses == expected.uses
     assert result.code_files == expected.code_files
+
+
+# What resolving one file needs from others: folders other files put on `sys.path` (before the
+# standard library: a shadowing `json.py` there counts), a conftest's additions for the tests
+# below it, and a tsconfig's paths.
+SHAPED = {
+    "tools/run.py": (
+        b"import os, sys\n"
+        b"sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'vendored'))\n"
+        b"import json\nimport helper\n"
+    ),
+    "vendored/json.py": b"x = 1\n",
+    "vendored/helper.py": b"y = 2\n",
+    "lib/util.py": b"import json\nimport helper\n",
+    "tests/conftest.py": b"import sys, os\nsys.path.append(os.path.join(os.path.dirname(__file__), '..', 'src'))\n",
+    "tests/test_core.py": b"import core\nfrom core import thing\n",
+    "src/core/__init__.py": b"",
+    "src/core/thing.py": b"",
+    "web/tsconfig.json": b'{"compilerOptions": {"baseUrl": ".", "paths": {"@/*": ["src/*"]}}}',
+    "web/src/a.ts": b'import { b } from "@/b";\nconst c = require(`./c/${name}`);\n',
+    "web/src/b.ts": b"export const b = 1;\n",
+    "web/src/c/one.ts": b"export default 1;\n",
+}
+
+
+def test_resolved_file_by_file_as_all_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scan, "PARALLEL_FROM", 1)
+    data = {**files(20), **SHAPED}
+    snap = Snapshot(Path("/nonexistent"), sorted(data), data)
+    at_once = Pending(snap, workers=1, resolve=False).scans().resolve(snap.paths, snap.read)
+    for workers in (1, 2, 3):
+        assert Pending(snap, workers=workers).result().uses == at_once
+    kinds = {(u.source, u.kind, u.targets) for u in at_once}
+    assert ("lib/util.py", "uncertain import", ("vendored/json.py",)) in kinds
+    assert ("tests/test_core.py", "import", ("src/core/__init__.py",)) in kinds
+    assert any(u.source == "web/src/a.ts" and u.targets == ("web/src/b.ts",) for u in at_once)
+
+
+def test_each_code_file_is_scanned_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from consolidate.analysis import pyimports, tsimports
+
+    seen: list[str] = []
+    for module in (pyimports, tsimports):
+        real = module.scan_file
+        monkeypatch.setattr(
+            module, "scan_file", lambda path, data, real=real: seen.append(path) or real(path, data)
+        )
+    data = {**files(20), **SHAPED}
+    snap = Snapshot(Path("/nonexistent"), sorted(data), data)
+    result = Pending(snap, workers=1).result()
+    again = [p for p in set(seen) if seen.count(p) > 1]
+    assert sorted(seen) == sorted([*result.code_files, *again])
+    # Only the files that change `sys.path` are scanned twice: once before the pass, for the
+    # other files' resolution.
+    assert sorted(again) == ["tests/conftest.py", "tools/run.py"]
