@@ -325,7 +325,7 @@ def _open(repo: Path) -> Any:
 def _today() -> str:
     import os
 
-    from consolidate.report.removal import today
+    from consolidate.analysis.history import today
 
     return today(os.environ.get("SOURCE_DATE_EPOCH"))
 

@@ -64,3 +64,10 @@ def history(
 
 def day(stamp: int) -> str:
     return dt.datetime.fromtimestamp(stamp, dt.UTC).date().isoformat()
+
+
+def today(epoch: str | None) -> str:
+    """The run's date: SOURCE_DATE_EPOCH when set (reproducible runs), else local today."""
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date().isoformat()
+    return dt.date.today().isoformat()

@@ -8,8 +8,8 @@ points (`entry_points`), compose facts, verdicts (`graph`), references and one `
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Collection, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from consolidate.analysis import frameworks, tuning
@@ -28,7 +28,7 @@ from consolidate.analysis.strings import named_in_strings
 from consolidate.analysis.uses import Root, Use
 from consolidate.compose.project import files_to_name
 from consolidate.compose.projects import ComposeProject, find_projects
-from consolidate.gitio import Git
+from consolidate.gitio import Git, LogEntry
 
 TOOL_FILE = re.compile(
     r"(?:setup|conftest|noxfile|fabfile|manage|__main__|wsgi|asgi)\.py"
@@ -53,8 +53,7 @@ class Engine:
         # One `git log` pass for the whole history, beside the workers at a lower priority:
         # it takes what they leave of the cores, then the core this process does not use
         # while it finds entry points and judges.
-        self.history_pool = ThreadPoolExecutor(max_workers=1)
-        self.log = self.history_pool.submit(git.log_all, background=True)
+        self.log = Background(lambda: git.log_all(background=True))
         self.scanned: Scanned = pending.result()
         self.config: ProjectConfig = load_config(git.root)
         self.strings = [u for u in self.strings if not self.config.declares(u)]
@@ -81,7 +80,6 @@ class Engine:
         self, paths: list[str], rows: list[dict[str, Any]], date: str, **options: Any
     ) -> dict[str, Any]:
         entries = self.log.result()
-        self.history_pool.shutdown()
         return history(self.git, paths, rows, date, entries=entries, **options)
 
     def non_production(self) -> set[str]:
@@ -89,6 +87,29 @@ class Engine:
         return tests | {
             p for p in self.paths if NON_PRODUCTION_DIRS.intersection(p.split("/")[:-1])
         }
+
+
+class Background:
+    """`work()` on a thread of its own; `result()` waits for it (and raises what it raised).
+    A thread, not an executor: concurrent.futures costs a read-only command 5 ms of imports."""
+
+    def __init__(self, work: Callable[[], list[LogEntry]]) -> None:
+        self.value: list[LogEntry] = []
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(work,), daemon=True)
+        self.thread.start()
+
+    def _run(self, work: Callable[[], list[LogEntry]]) -> None:
+        try:
+            self.value = work()
+        except BaseException as exc:  # handed to the caller of result()
+            self.error = exc
+
+    def result(self) -> list[LogEntry]:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.value
 
 
 def names_component(path: str, name: str) -> bool:

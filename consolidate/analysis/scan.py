@@ -1,9 +1,10 @@
-"""Read every tracked file once and find its imports, on both cores when that pays.
+"""Find every code file's imports and resolve them, on both cores when that pays.
 
-The bytes stay in memory (`Snapshot.read`) so the references pass and the compose and entry
-point readers never touch the disk again. Worker processes are forked after the bytes are
-read, so they see them without copying them through a pipe; only the small scan results come
-back.
+The files' bytes are read once (`snapshot.Snapshot`) and stay in memory, so the plugins, the
+references pass and the compose and entry point readers never touch the disk again. Worker
+processes are forked after the read, so they see the bytes without copying them through a
+pipe; each scans a file and resolves its imports in one pass, and only the resolved uses, as
+tuples, come back.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def _scan_chunk(paths: list[str]) -> list[tuple[str, object]]:
 
 class _Resolvers:
     """What resolving one file's imports needs from the others: every path, and the scans of
-    the Python files that can change `sys.path` (scanned again by each process: few)."""
+    the Python files that can change `sys.path` (made once, before the fork)."""
 
     def __init__(self, shared: _Shared) -> None:
         paths = shared.snapshot.paths

@@ -13,13 +13,16 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from consolidate.compose.edit import ComposeEdit, remove_services
 from consolidate.compose.locate import Parsed, parse
 from consolidate.compose.projects import find_projects, includes, is_compose_name, project_of
 from consolidate.compose.resources import Usage, doomed, usage_of
 from consolidate.compose.scan import Mention, extends_target, mentions
 from consolidate.errors import ComposeRefusal
+
+if TYPE_CHECKING:
+    from consolidate.compose.edit import ComposeEdit
 
 Reader = Callable[[str], bytes | None]
 
@@ -72,6 +75,8 @@ def plan_project(
         staying.add(by_staying)
     verdict = doomed(removed, staying, keep_volumes=keep_volumes)
     result.notes += list(verdict.kept)
+    from consolidate.compose.edit import remove_services  # the investigation never edits
+
     for path in project.parsed:
         mine = owners.get(path, [])
         data = read(path) or b""

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
+from consolidate.analysis.history import today as today
 from consolidate.analysis.references import group_of
 from consolidate.report.markdown_text import cell, code_span, fenced, html_text
 
@@ -236,10 +236,3 @@ def _mark(result: dict[str, Any]) -> str:
         return "passed"
     code = result.get("exit")
     return f"**{result['status']}**" + (f" (exit {code})" if code is not None else "")
-
-
-def today(epoch: str | None) -> str:
-    """The run's date: SOURCE_DATE_EPOCH when set (reproducible runs), else local today."""
-    if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date().isoformat()
-    return dt.date.today().isoformat()
