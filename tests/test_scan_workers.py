@@ -7,9 +7,13 @@ import time
 from pathlib import Path
 
 import pytest
+from repo_support import RepoFactory
 
 from consolidate.analysis import scan
+from consolidate.analysis.investigation import Engine
 from consolidate.analysis.scan import Pending, Snapshot
+from consolidate.analysis.strings import named_in_strings
+from consolidate.gitio import Git
 
 
 def files(count: int) -> dict[str, bytes]:
@@ -116,3 +120,31 @@ def test_each_code_file_is_scanned_once(monkeypatch: pytest.MonkeyPatch) -> None
     # Only the files that change `sys.path` are scanned twice: once before the pass, for the
     # other files' resolution.
     assert sorted(again) == ["tests/conftest.py", "tools/run.py"]
+
+
+NAMING = {
+    "app/tasks.py": b"JOBS = ['app.jobs.nightly', 'web/src/b.ts']\n",
+    "app/jobs/nightly.py": b"def run(): pass\n",
+    "web/src/loader.ts": b'const page = "./b";\nexport const cfg = "app/tasks.py";\n',
+    "deploy/worker.yaml": b"handler: app.jobs.nightly:run\n",
+    "playbooks/old.yaml": b"files: [app/jobs/nightly.py]\n",
+    "docker-compose.yml": b"services:\n  worker:\n    command: python -m app.jobs.nightly\n",
+}
+
+
+def test_strings_found_in_the_scan_pass_are_those_of_a_pass_of_their_own(
+    make_repo: RepoFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scan, "PARALLEL_FROM", 1)
+    repo = make_repo({**files(10), **SHAPED, **NAMING})
+    git = Git.open(repo)
+    for workers in (1, 2):
+        engine = Engine(git, workers=workers)
+        alone = named_in_strings(engine.paths, engine.snapshot.read, skip=engine.read_elsewhere())
+        assert engine.strings == alone
+        assert {u.source for u in alone} >= {
+            "app/tasks.py",
+            "web/src/loader.ts",
+            "deploy/worker.yaml",
+        }
+        assert not {u.source for u in alone} & {"playbooks/old.yaml", "docker-compose.yml"}

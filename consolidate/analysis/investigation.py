@@ -24,7 +24,7 @@ from consolidate.analysis.project_config import ProjectConfig, load_config
 from consolidate.analysis.pyimports import likely_import_errors
 from consolidate.analysis.references import find_references, service_mentions
 from consolidate.analysis.scan import Pending, Scanned, Snapshot
-from consolidate.analysis.strings import named_in_strings
+from consolidate.analysis.strings import Names, named_in_strings
 from consolidate.analysis.uses import Root, Use
 from consolidate.compose.project import files_to_name
 from consolidate.compose.projects import ComposeProject, find_projects
@@ -44,18 +44,25 @@ class Engine:
         self.git = git
         self.paths = git.tracked_files()
         self.snapshot = Snapshot.take(git.root, self.paths)
-        # The imports are scanned on worker processes while this one reads the rest.
-        pending = Pending(self.snapshot, workers if workers is not None else tuning.CURRENT.jobs)
+        # Code files are read once, on worker processes, for their imports and for the strings
+        # that name files; this process reads the rest meanwhile.
+        names = Names.build(self.paths)
+        jobs = workers if workers is not None else tuning.CURRENT.jobs
+        pending = Pending(self.snapshot, jobs, names=names)
         self.compose: ComposeFacts = compose_facts(self.paths, self.snapshot.read)
         self.projects = find_projects(self.paths, self.snapshot.read)
         self.frameworks = frameworks.load(self.paths, self.snapshot.read, self.snapshot.corpus)
-        self.strings = named_in_strings(self.paths, self.snapshot.read, skip=self.read_elsewhere())
+        skip, scanned = self.read_elsewhere(), set(pending.code)
+        rest = [p for p in self.paths if p not in scanned]
+        self.strings = named_in_strings(rest, self.snapshot.read, skip=skip, names=names)
         # One `git log` pass for the whole history, beside the workers at a lower priority:
         # it takes what they leave of the cores, then the core this process does not use
         # while it finds entry points and judges.
         self.log = Background(lambda: git.log_all(background=True))
         self.scanned: Scanned = pending.result()
         self.config: ProjectConfig = load_config(git.root)
+        in_code = [u for u in self.scanned.strings if u.source not in skip]
+        self.strings = sorted([*self.strings, *in_code], key=lambda u: u.source)  # by file
         self.strings = [u for u in self.strings if not self.config.declares(u)]
         self.roots: list[Root] = find_roots(
             self.paths, self.snapshot.read, self.compose, self.scanned.main_guards, self.config

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from consolidate.analysis import pyimports, tsimports
+from consolidate.analysis import pyimports, strings, tsimports
 from consolidate.analysis.pyresolve import SYS_PATH_NEEDLES, PyResolver
 from consolidate.analysis.snapshot import MAX_BYTES as MAX_BYTES
 from consolidate.analysis.snapshot import Snapshot as Snapshot
@@ -35,6 +35,7 @@ _RESOLVERS: list[_Resolvers] = []  # this process's, made for its first file to 
 class _Shared:
     snapshot: Snapshot
     shaping: dict[str, pyimports.PyScan]  # the scans of the files that may change sys.path
+    names: strings.Names | None  # what a string may name, when strings are looked for too
 
 
 @dataclass
@@ -42,6 +43,7 @@ class Scanned:
     uses: list[Use]
     main_guards: list[str]
     code_files: list[str]
+    strings: list[Use] = field(default_factory=list)  # the code files' `strings` uses, by path
 
 
 def language(path: str) -> str | None:
@@ -72,16 +74,22 @@ class _Resolvers:
         self.ts = tsimports.TsResolver(paths, shared.snapshot.read)
 
 
-# (path, has a `__main__` guard, its uses as tuples): tuples cross a pipe 8x faster than
-# dataclasses, and the workers' results are what the main process waits for.
-Found = tuple[str, bool, list[tuple[str, tuple[str, ...], int, str, bool, str]]]
+# (path, has a `__main__` guard, its imports, its strings' uses), uses as tuples: tuples
+# cross a pipe 8x faster than dataclasses, and the workers' results are what the main process
+# waits for.
+Flat = tuple[str, tuple[str, ...], int, str, bool, str]
+Found = tuple[str, bool, list[Flat], list[Flat]]
+
+
+def _flat(uses: list[Use]) -> list[Flat]:
+    return [(u.source, u.targets, u.line, u.kind, u.certain, u.text) for u in uses]
 
 
 def _resolve_chunk(paths: list[str]) -> list[Found]:
     """Scan `paths` and resolve their imports: one pass over each file, in a worker."""
     if not _RESOLVERS:
         _RESOLVERS.append(_Resolvers(_SHARED[0]))
-    resolvers, read = _RESOLVERS[0], _SHARED[0].snapshot.read
+    resolvers, read, names = _RESOLVERS[0], _SHARED[0].snapshot.read, _SHARED[0].names
     out: list[Found] = []
     for path in paths:
         data = read(path) or b""
@@ -90,8 +98,8 @@ def _resolve_chunk(paths: list[str]) -> list[Found]:
             uses, guard = resolvers.py.uses(path, scan), scan.main_guard
         else:
             uses, guard = resolvers.ts.uses(path, tsimports.scan_file(path, data)), False
-        flat = [(u.source, u.targets, u.line, u.kind, u.certain, u.text) for u in uses]
-        out.append((path, guard, flat))
+        named = strings.strings_of(path, data, names) if names is not None else []
+        out.append((path, guard, _flat(uses), _flat(named)))
     return out
 
 
@@ -123,11 +131,18 @@ class Pending:
     """
 
     def __init__(
-        self, snapshot: Snapshot, workers: int | None = None, *, resolve: bool = True
+        self,
+        snapshot: Snapshot,
+        workers: int | None = None,
+        *,
+        resolve: bool = True,
+        names: strings.Names | None = None,
     ) -> None:
         self.snapshot = snapshot
-        # Resolve where the file is scanned (`result`), or return the scans (`scans`).
+        # Resolve where the file is scanned (`result`), or return the scans (`scans`); with
+        # `names`, look for the strings that name files in the same pass (`Scanned.strings`).
         self.work = _resolve_chunk if resolve else _scan_chunk
+        self.names = names if resolve else None
         self.code = [p for p in snapshot.paths if language(p) and p in snapshot]
         # As many workers as cores (this process does its own work meanwhile, then scans
         # what they have not started): measured faster than one worker fewer on 2 cores.
@@ -144,7 +159,7 @@ class Pending:
 
         if "fork" not in multiprocessing.get_all_start_methods():
             return
-        _share(snapshot)  # what the forked workers see
+        _share(snapshot, self.names)  # what the forked workers see
         context = multiprocessing.get_context("fork")
         self.pool = ProcessPoolExecutor(max_workers=count, mp_context=context)
         pieces = count * CHUNKS_PER_WORKER
@@ -153,7 +168,7 @@ class Pending:
 
     def _gather(self) -> list[Any]:
         if self.pool is None:
-            _share(self.snapshot)
+            _share(self.snapshot, self.names)
             try:
                 return self.work(self.code)
             finally:
@@ -187,15 +202,16 @@ class Pending:
         ts = [p for p in self.code if language(p) == "ts"]
         uses = [Use(*use) for group in (py, ts) for p in sorted(group) for use in found[p][2]]
         guards = sorted(p for p in py if found[p][1])
-        return Scanned(uses, guards, [*py, *ts])
+        named = [Use(*use) for p in sorted(self.code) for use in found[p][3]]
+        return Scanned(uses, guards, [*py, *ts], named)
 
 
-def _share(snapshot: Snapshot | None) -> None:
+def _share(snapshot: Snapshot | None, names: strings.Names | None = None) -> None:
     """Set (or clear) what this process and the workers it forks next read."""
     _SHARED.clear()
     _RESOLVERS.clear()  # never a resolver made for another repository or an earlier state
     if snapshot is not None:
-        _SHARED.append(_Shared(snapshot, _shaping(snapshot)))
+        _SHARED.append(_Shared(snapshot, _shaping(snapshot), names))
 
 
 def _shaping(snapshot: Snapshot) -> dict[str, pyimports.PyScan]:

@@ -169,13 +169,18 @@ def named_in_strings(
     skipped = set(skip)
     uses: list[Use] = []
     for path in sorted(tracked):
-        patterns, group = patterns_for(path)
-        data = read(path) if patterns and path not in skipped else None
-        if data and len(data) <= MAX_BYTES:
-            tokens = [(m.start(), m[group]) for p in patterns for m in p.finditer(data)]
-            if tokens:
-                uses += uses_in(path, data, names, sorted(tokens, key=lambda t: t[0]))
+        if path not in skipped and patterns_for(path)[0]:
+            uses += strings_of(path, read(path), names)
     return uses
+
+
+def strings_of(path: str, data: bytes | None, names: Names) -> list[Use]:
+    """The uses of one file's strings (none for prose, data and files over MAX_BYTES)."""
+    patterns, group = patterns_for(path)
+    if not (patterns and data and len(data) <= MAX_BYTES):
+        return []
+    tokens = [(m.start(), m[group]) for p in patterns for m in p.finditer(data)]
+    return list(uses_in(path, data, names, sorted(tokens, key=lambda t: t[0]))) if tokens else []
 
 
 def uses_in(
