@@ -75,8 +75,8 @@ def execute(
         with subprocess.Popen(
             command, cwd=cwd, env=full, stdin=subprocess.DEVNULL, stdout=pipe, stderr=pipe
         ) as process:
-            if nice:
-                with contextlib.suppress(OSError):  # it ended already, or no such call here
+            if nice and hasattr(os, "setpriority"):  # POSIX only
+                with contextlib.suppress(OSError):  # it ended already
                     ours = os.getpriority(os.PRIO_PROCESS, 0)
                     os.setpriority(os.PRIO_PROCESS, process.pid, min(ours + nice, 19))
             stdout, stderr = process.communicate()

@@ -66,3 +66,12 @@ def test_a_file_that_changes_size_while_read_is_read_again(
     monkeypatch.setattr(snapshot_module.os, "lstat", stale)
     snap = Snapshot.take(tree, paths_of(tree))
     assert {p: snap.read(p) for p in FILES} == FILES
+
+
+def test_no_files_and_only_empty_files(tmp_path: Path) -> None:
+    assert Snapshot.take(tmp_path, []).corpus.starts == [0]
+    for name in ("a.py", "b.ts"):
+        (tmp_path / name).write_bytes(b"")
+    snap = Snapshot.take(tmp_path, ["a.py", "b.ts"])
+    assert (snap.read("a.py"), snap.read("b.ts"), snap.corpus.paths) == (b"", b"", [])
+    assert list(snap.corpus.holding(b"x", 0, 0)) == []
