@@ -2,8 +2,7 @@
 
 Commands run as `git` subprocesses, the way GitPython runs them (C locale, output decoded
 with surrogates kept), without importing GitPython: a read-only command starts 40-60 ms
-sooner. GitPython is loaded only to create a repository and write its config (`Git.init`),
-and for callers that want its `Repo` (`Git.repo`).
+sooner. GitPython is loaded only to create a repository and write its config (`Git.init`).
 
 Reads never take git's optional locks (so `git status` does not rewrite the index) and never
 run the repository's fsmonitor. No git call runs the repository's hooks (reference-transaction,
@@ -19,14 +18,9 @@ import contextlib
 import os
 import subprocess
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from consolidate.errors import Refusal, StepFailed
-
-if TYPE_CHECKING:
-    import git
 
 READ_OPTS = ("-c", "core.fsmonitor=false", "-c", "core.quotepath=false")
 NO_HOOKS = ("-c", "core.hooksPath=/dev/null")
@@ -92,13 +86,6 @@ class Git:
     def __init__(self, root: Path, git_dir: Path) -> None:
         self.root = root.resolve()
         self.git_dir = git_dir.resolve()
-
-    @cached_property
-    def repo(self) -> git.Repo:
-        """GitPython's view of the repository, for callers that want it."""
-        import git
-
-        return git.Repo(self.root)
 
     @classmethod
     def open(cls, path: Path) -> Git:

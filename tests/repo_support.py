@@ -155,3 +155,16 @@ def ledger_playbook(validate: dict[str, str], extra: str = "") -> str:
         "compose:\n  docker-compose.yml: [ledger]\n"
         f"{extra}backup: {{images: false}}\nvalidate:\n{commands}"
     )
+
+
+def start_ledger_run(repo: Path) -> subprocess.Popen[bytes]:
+    """`consolidate run ledger --yes` in a fresh interpreter and a process group of its own,
+    as a user's terminal starts it; nothing read from or shown to it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "consolidate", "run", "ledger", "--yes", "--repo", str(repo)],
+        cwd=repo,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )

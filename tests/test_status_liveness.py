@@ -12,13 +12,19 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from repo_support import RepoFactory, consolidate, ledger_playbook, repo_state, tree_hash
+from repo_support import (
+    RepoFactory,
+    consolidate,
+    ledger_playbook,
+    repo_state,
+    start_ledger_run,
+    tree_hash,
+)
 
 SLEEP = 'python3 -c "import time; time.sleep(120)"'
 PLAYBOOK = ledger_playbook({"compile": "VALIDATE"})
@@ -59,18 +65,6 @@ def _validate_running(doc: dict[str, Any]) -> bool:
     return doc.get("lock_holder") is not None and steps.get("validate") == "running"
 
 
-def _start_run(repo: Path) -> subprocess.Popen[bytes]:
-    """`consolidate run` in a process group of its own, as a user's terminal starts it."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "consolidate", "run", "ledger", "--yes", "--repo", str(repo)],
-        cwd=repo,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
 def _wait_for_validate(repo: Path, proc: subprocess.Popen[bytes]) -> dict[str, Any]:
     """Poll `status` until the validate command runs (a bound on tries, not a timed check)."""
     for _ in range(1200):
@@ -85,7 +79,7 @@ def _wait_for_validate(repo: Path, proc: subprocess.Popen[bytes]) -> dict[str, A
 def test_status_after_a_kill_says_interrupted_with_both_commands(make_repo: RepoFactory) -> None:
     repo = _repo(make_repo, SLEEP)
     before = repo_state(repo)
-    proc = _start_run(repo)
+    proc = start_ledger_run(repo)
     try:
         live = _wait_for_validate(repo, proc)
         assert live["status"] == "running" and live["interrupted"] is False

@@ -12,14 +12,20 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from repo_support import RepoFactory, consolidate, git, ledger_playbook, repo_state
+from repo_support import (
+    RepoFactory,
+    consolidate,
+    git,
+    ledger_playbook,
+    repo_state,
+    start_ledger_run,
+)
 
 from consolidate.validate.commands import session_members
 
@@ -68,14 +74,7 @@ def _repo(make_repo: RepoFactory, marker: Path, extra: dict[str, str] | None = N
 def _killed_mid_command(repo: Path) -> tuple[int, int]:
     """Start a run, wait until the build command is ready, SIGKILL the run's main process
     only. Returns the command's pid and its child's pid."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "consolidate", "run", "ledger", "--yes", "--repo", str(repo)],
-        cwd=repo,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    proc = start_ledger_run(repo)
     ready = repo / "out" / "ready"
     for _ in range(1200):  # a bound on tries, not a timed check
         if ready.exists() and ready.read_text():
