@@ -107,3 +107,33 @@ def test_a_damaged_entry_is_investigated_again_with_a_warning(make_repo: RepoFac
     assert "cache entry damaged; investigating again" in result.stderr
     _, hit = _run(repo, "investigate", "ledger", "--json")
     assert hit  # written again whole
+
+
+def test_an_entry_is_its_checksum_line_then_the_body_and_a_changed_byte_is_caught(
+    make_repo: RepoFactory,
+) -> None:
+    """In the process: an entry holds the investigation's JSON as written, after one line
+    with the key and its checksum; a body changed in place (same length) is refused."""
+    from consolidate.analysis import cache
+    from consolidate.gitio import Git
+
+    repo = make_repo(FILES)
+    handle = Git.open(repo)
+    calls: list[int] = []
+
+    def compute() -> dict[str, object]:
+        calls.append(1)
+        return {"files": [("a.py", 1)], "path": repo / "a.py"}  # a tuple, an object: as JSON
+
+    first = cache.cached(handle, "investigate", {"name": "x"}, "2026-11-28", compute)
+    assert first == {"files": [["a.py", 1]], "path": str(repo / "a.py")}
+    [entry] = _entries(repo)
+    head, _, body = entry.read_bytes().partition(b"\n")
+    assert json.loads(body) == first and set(json.loads(head)) == {"key", "checksum"}
+    assert cache.cached(handle, "investigate", {"name": "x"}, "2026-11-28", compute) == first
+    assert len(calls) == 1
+
+    entry.write_bytes(head + b"\n" + body.replace(b"a.py", b"b.py"))
+    assert cache.cached(handle, "investigate", {"name": "x"}, "2026-11-28", compute) == first
+    assert len(calls) == 2  # computed again, and written again whole
+    assert entry.read_bytes() == head + b"\n" + body

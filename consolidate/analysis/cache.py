@@ -34,7 +34,7 @@ from consolidate.logs import get_logger
 log = get_logger()
 CONFIG_FILES = ("pyproject.toml", ".consolidate.toml")
 KEPT = 16  # entries kept per repository, the most recently used
-FORMAT = 1
+FORMAT = 2  # 2: a header line, then the body's bytes
 
 
 def cached(
@@ -49,8 +49,9 @@ def cached(
     if found is not None:
         log.debug("investigation read from the cache", entry=str(path))
         return found
-    result: dict[str, Any] = json.loads(json.dumps(compute(), default=str))  # as read back
-    _store(path, key, result)
+    body = json.dumps(compute(), default=str).encode()
+    result: dict[str, Any] = json.loads(body)  # what a later run reads back, to the byte
+    _store(path, key, body)
     return result
 
 
@@ -88,26 +89,30 @@ def _load(path: Path, key: str) -> dict[str, Any] | None:
     except OSError as exc:
         log.warning("cache entry unreadable; investigating again", entry=str(path), error=str(exc))
         return None
+    head, _, body = raw.partition(b"\n")
     try:
-        entry = json.loads(raw)
-        body = entry["body"]
+        entry = json.loads(head)
         ok = entry["key"] == key and entry["checksum"] == _checksum(body)
+        found = json.loads(body) if ok else None
     except (ValueError, KeyError, TypeError):
-        ok = False
-    if not ok or not isinstance(body, dict):
+        found = None
+    if not isinstance(found, dict):
         log.warning("cache entry damaged; investigating again", entry=str(path))
         return None
     with contextlib.suppress(OSError):
         os.utime(path)  # recently used: kept longer
-    return body
+    return found
 
 
-def _store(path: Path, key: str, body: dict[str, Any]) -> None:
+def _store(path: Path, key: str, body: bytes) -> None:
     """Write the entry atomically (a reader sees the old entry or the new one, never half),
-    then drop the least recently used beyond KEPT."""
+    then drop the least recently used beyond KEPT. An entry is a line of JSON (the key and
+    the body's checksum), then the body: the investigation's JSON, checked as bytes, so
+    neither writing nor reading it serializes the investigation a second time."""
     temporary: str | None = None
     try:
-        data = json.dumps({"key": key, "checksum": _checksum(body), "body": body}).encode()
+        head = json.dumps({"key": key, "checksum": _checksum(body)}).encode()
+        data = head + b"\n" + body
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".entry-", suffix=".tmp")
         with os.fdopen(fd, "wb") as out:
@@ -128,8 +133,8 @@ def _prune(directory: Path) -> None:
             old.unlink()
 
 
-def _checksum(body: Any) -> str:
-    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+def _checksum(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
 
 
 def _hash(path: Path) -> str | None:
