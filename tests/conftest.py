@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import repo_support
 from cli_server import cli_pool
+from hypothesis import settings
 from repo_support import RepoFactory
 
 IDENTITY = {
@@ -17,9 +18,39 @@ IDENTITY = {
 }
 
 
+# Generated examples are checked for what they give, never for how long they take: a shared
+# or busy machine (and two test processes on two cores) must not fail a property.
+settings.register_profile("consolidate", deadline=None)
+settings.load_profile("consolidate")
+NO_DAEMON = "unix:///nonexistent/consolidate-tests/docker.sock"
+
+
+def uses_docker(item: pytest.Item) -> bool:
+    """A test that asks for the test image, or is marked `docker`, may use the real daemon."""
+    return "docker_image" in getattr(item, "fixturenames", ()) or bool(
+        item.get_closest_marker("docker")
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`--dist loadgroup`), the tests that use the daemon run one after
+    another in one process: they tag and remove images of shared names."""
+    for item in items:
+        if uses_docker(item):
+            item.add_marker(pytest.mark.xdist_group("docker"))
+
+
 @pytest.fixture(autouse=True)
-def isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Tests never read the developer's git config or identity."""
+def isolated_git(
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Tests never read the developer's git config or identity, and only the tests that use
+    the daemon (`uses_docker`) can reach it: the others see none, whatever the machine has,
+    so a Docker test's images never meet another test's run."""
+    if not uses_docker(request.node):
+        monkeypatch.setenv("DOCKER_HOST", NO_DAEMON)
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))  # the investigation cache

@@ -217,6 +217,7 @@ def check_rollback_crash(harness: Harness, point: str) -> None:
     assert harness.tags(image) == tags, point
 
 
+@pytest.mark.docker  # the image tags, when a daemon answers
 def test_every_failpoint_resumes_and_rolls_back(harness: Harness) -> None:
     reference, image = harness.copy("reference")
     tags = harness.tags(image)

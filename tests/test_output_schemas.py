@@ -69,8 +69,9 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ],
 )
 def test_a_command_prints_one_document_its_schema_accepts(
-    sample: Path, command: str, args: list[str]
+    sample: Path, command: str, args: list[str], docker_image: str
 ) -> None:
+    # docker_image: the sample's playbook backs up images, so a run needs the daemon
     result = consolidate(sample, *args, "--json")
     doc = document(result)
     expected = 1 if command == "lint" and doc["findings"] else 0
@@ -79,7 +80,9 @@ def test_a_command_prints_one_document_its_schema_accepts(
     assert problems(command, doc) == []
 
 
-def test_the_sample_gives_the_documents_the_schemas_describe(sample: Path) -> None:
+def test_the_sample_gives_the_documents_the_schemas_describe(
+    sample: Path, docker_image: str
+) -> None:
     """The parametrized test above passes on the documents it means: a plan, no recorded
     run, a lint finding, a verdict with its reason."""
     assert document(consolidate(sample, "run", "orchestrator", "--dry-run", "--json"))["dry_run"]

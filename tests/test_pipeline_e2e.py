@@ -27,7 +27,7 @@ def sample(tmp_path: Path) -> Path:
     return build_sample(tmp_path / "taskhub", now=FIXED).root
 
 
-def test_dry_run_changes_nothing_and_shows_every_diff(sample: Path) -> None:
+def test_dry_run_changes_nothing_and_shows_every_diff(sample: Path, docker_image: str) -> None:
     before = tree_hash(sample)
     result = consolidate(sample, "run", "orchestrator", "--dry-run", env=REPRO)
     assert result.returncode == 0, result.stderr
@@ -40,7 +40,7 @@ def test_dry_run_changes_nothing_and_shows_every_diff(sample: Path) -> None:
     assert f"backup/orchestrator-removal-{DATE}" in out
 
 
-def test_dry_run_json_is_one_document(sample: Path) -> None:
+def test_dry_run_json_is_one_document(sample: Path, docker_image: str) -> None:
     result = consolidate(sample, "run", "orchestrator", "--dry-run", "--json", env=REPRO)
     doc = json.loads(result.stdout)
     assert doc["dry_run"] is True

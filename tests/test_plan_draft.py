@@ -115,7 +115,7 @@ def compose_answers() -> bool:
     return done.returncode == 0
 
 
-def test_the_draft_is_complete_and_runs_as_written(fleet: Path) -> None:
+def test_the_draft_is_complete_and_runs_as_written(fleet: Path, docker_image: str) -> None:
     draft = plan(fleet, "conductor")
     summary = next(line for line in draft.splitlines() if line.startswith("summary: "))
     assert summary == (

@@ -92,7 +92,7 @@ def test_no_color_is_honoured_on_a_terminal_and_force_color_on_a_pipe(sample: Pa
     assert ANSI.search(forced.stdout)
 
 
-def test_global_flags_work_before_and_after_the_subcommand(sample: Path) -> None:
+def test_global_flags_work_before_and_after_the_subcommand(sample: Path, docker_image: str) -> None:
     for args in (["-q", "status"], ["status", "-q"], ["status", "--quiet"]):
         result = consolidate(sample, *args)
         assert result.returncode == 0, (args, result.stderr)
