@@ -83,6 +83,7 @@ def _global(
 
     configure_logging(json_logs=log_json, verbose=verbose, quiet=quiet)
     tuning.configure(jobs=jobs, cache=not no_cache)
+    tuning.collect_less()
 
 
 @app.command("run")

@@ -148,3 +148,65 @@ def test_strings_found_in_the_scan_pass_are_those_of_a_pass_of_their_own(
             "deploy/worker.yaml",
         }
         assert not {u.source for u in alone} & {"playbooks/old.yaml", "docker-compose.yml"}
+
+
+def test_what_exists_at_the_fork_is_frozen_until_the_scan_ends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The collector skips the snapshot and the rest while the workers run (they would copy
+    every page it walks), and the caller's collector is as it was afterwards."""
+    import gc
+
+    monkeypatch.setattr(scan, "PARALLEL_FROM", 1)
+    assert gc.get_freeze_count() == 0
+    pending = Pending(snapshot(30), workers=2)
+    assert gc.get_freeze_count() > 0
+    assert len(pending.result().code_files) == 62
+    assert gc.get_freeze_count() == 0
+    assert Pending(snapshot(30), workers=1).pool is None and gc.get_freeze_count() == 0
+
+
+def test_an_error_beside_the_workers_stops_them_and_unfreezes(
+    make_repo: RepoFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from consolidate.analysis import investigation
+
+    started: list[Pending] = []
+
+    class Watched(Pending):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            started.append(self)
+
+    def broken(*_: object) -> None:
+        raise OSError("the disk went away")
+
+    monkeypatch.setattr(scan, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(investigation, "Pending", Watched)
+    monkeypatch.setattr(investigation, "find_projects", broken)
+    with pytest.raises(OSError, match="the disk went away"):
+        Engine(Git.open(make_repo(files(10))), workers=2)
+    [pending] = started
+    assert pending.pool is not None and all(f.done() for f in pending.futures)
+    assert gc.get_freeze_count() == 0 and not scan._SHARED
+
+
+def test_the_command_line_spaces_out_the_collectors_passes() -> None:
+    """`consolidate` raises the youngest generation's threshold (Python's default is 700),
+    for itself and the workers it forks; a process that only imports the package keeps it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import gc, sys; from consolidate import cli\n"
+        "before = gc.get_threshold()[0]\n"
+        "sys.argv = ['consolidate', 'version']\n"
+        "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
+        "print(before, gc.get_threshold()[0], file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    from consolidate.analysis.tuning import YOUNG_PASS
+
+    assert done.stderr.split() == ["700", str(YOUNG_PASS)]

@@ -49,12 +49,16 @@ class Engine:
         names = Names.build(self.paths)
         jobs = workers if workers is not None else tuning.CURRENT.jobs
         pending = Pending(self.snapshot, jobs, names=names)
-        self.compose: ComposeFacts = compose_facts(self.paths, self.snapshot.read)
-        self.projects = find_projects(self.paths, self.snapshot.read)
-        self.frameworks = frameworks.load(self.paths, self.snapshot.read, self.snapshot.corpus)
-        skip, scanned = self.read_elsewhere(), set(pending.code)
-        rest = [p for p in self.paths if p not in scanned]
-        self.strings = named_in_strings(rest, self.snapshot.read, skip=skip, names=names)
+        try:
+            self.compose: ComposeFacts = compose_facts(self.paths, self.snapshot.read)
+            self.projects = find_projects(self.paths, self.snapshot.read)
+            self.frameworks = frameworks.load(self.paths, self.snapshot.read, self.snapshot.corpus)
+            skip, scanned = self.read_elsewhere(), set(pending.code)
+            rest = [p for p in self.paths if p not in scanned]
+            self.strings = named_in_strings(rest, self.snapshot.read, skip=skip, names=names)
+        except BaseException:
+            pending.close()  # no workers left behind
+            raise
         # One `git log` pass for the whole history, beside the workers at a lower priority:
         # it takes what they leave of the cores, then the core this process does not use
         # while it finds entry points and judges.

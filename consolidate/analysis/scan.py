@@ -9,6 +9,7 @@ tuples, come back.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -118,10 +119,6 @@ def scan_files(snapshot: Snapshot, *, workers: int | None = None) -> Scans:
     return Pending(snapshot, workers, resolve=False).scans()
 
 
-def scan(snapshot: Snapshot, *, workers: int | None = None) -> Scanned:
-    return Pending(snapshot, workers).result()
-
-
 class Pending:
     """A scan started on worker processes; the caller does other work, then `result()`.
 
@@ -160,6 +157,9 @@ class Pending:
         if "fork" not in multiprocessing.get_all_start_methods():
             return
         _share(snapshot, self.names)  # what the forked workers see
+        # What exists now lives to the end: the collector skips it, here and in the workers,
+        # which then never write to those pages (copy on write) to walk them.
+        gc.freeze()
         context = multiprocessing.get_context("fork")
         self.pool = ProcessPoolExecutor(max_workers=count, mp_context=context)
         pieces = count * CHUNKS_PER_WORKER
@@ -184,9 +184,16 @@ class Pending:
                 if not future.cancelled():
                     out += future.result()
         finally:
-            self.pool.shutdown(cancel_futures=True)
-            _share(None)
+            self.close()
         return out
+
+    def close(self) -> None:
+        """Stop the workers (a chunk they are scanning is finished, the rest dropped) and
+        give the collector back what the fork froze; `result()` does this itself."""
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            gc.unfreeze()
+        _share(None)
 
     def scans(self) -> Scans:
         found = dict(self._gather())
