@@ -19,12 +19,14 @@ import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from consolidate.errors import Refusal, StepFailed
 
 READ_OPTS = ("-c", "core.fsmonitor=false", "-c", "core.quotepath=false")
 NO_HOOKS = ("-c", "core.hooksPath=/dev/null")
 OPTS = (*READ_OPTS, *NO_HOOKS)  # every git call but a commit asked to run hooks
+READ_ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
 IN_PROGRESS = {
     "MERGE_HEAD": "a merge",
     "rebase-merge": "a rebase",
@@ -69,10 +71,7 @@ def execute(
         with subprocess.Popen(
             command, cwd=cwd, env=full, stdin=subprocess.DEVNULL, stdout=pipe, stderr=pipe
         ) as process:
-            if nice and hasattr(os, "setpriority"):  # POSIX only
-                with contextlib.suppress(OSError):  # it ended already
-                    ours = os.getpriority(os.PRIO_PROCESS, 0)
-                    os.setpriority(os.PRIO_PROCESS, process.pid, min(ours + nice, 19))
+            _lower(process.pid, nice)
             stdout, stderr = process.communicate()
     except OSError as exc:  # no git, or the folder went away
         raise GitError("", str(exc)) from None
@@ -80,6 +79,71 @@ def execute(
     if process.returncode:
         raise GitError(out, stderr.decode("utf-8", "surrogateescape"))
     return out
+
+
+def _lower(pid: int, nice: int) -> None:
+    """Lower a process's priority by `nice` below ours (POSIX only; it may have ended)."""
+    if nice and hasattr(os, "setpriority"):
+        with contextlib.suppress(OSError):
+            ours = os.getpriority(os.PRIO_PROCESS, 0)
+            os.setpriority(os.PRIO_PROCESS, pid, min(ours + nice, 19))
+
+
+class LogRun:
+    """`git log` of the whole history, started now and read when it is wanted (`result`).
+
+    Its output goes to an unnamed temporary file, not a pipe: git runs at its own pace with no
+    thread of ours to read it, so it can start before the files are read and use the core
+    that reading leaves idle, and the scan workers are forked while no other thread runs.
+    """
+
+    def __init__(self, git: Git, *, nice: int = 0) -> None:
+        import tempfile
+
+        self.entries: list[LogEntry] | None = None
+        # Closed by `result` or `stop`: they outlive this call.
+        self.out = tempfile.TemporaryFile()  # noqa: SIM115
+        self.err = tempfile.TemporaryFile()  # noqa: SIM115
+        env = {**os.environ, "LANGUAGE": "C", "LC_ALL": "C", **READ_ENV}
+        try:
+            self.process = subprocess.Popen(
+                ["git", *OPTS, *_log_args()],
+                cwd=git.root,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=self.out,
+                stderr=self.err,
+            )
+        except OSError as exc:  # no git, or the folder went away
+            self._close()
+            raise StepFailed(f"git log failed: {exc}") from None
+        _lower(self.process.pid, nice)
+
+    def result(self) -> list[LogEntry]:
+        if self.entries is None:
+            code = self.process.wait()
+            out, err = (self._read(f) for f in (self.out, self.err))
+            self._close()
+            if code:
+                raise StepFailed(f"git log failed: {err.strip().replace(chr(10), ' ')[:300]}")
+            self.entries = _parse_log(out)
+        return self.entries
+
+    def stop(self) -> None:
+        """End it unread (the investigation failed before it needed the history)."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self._close()
+
+    @staticmethod
+    def _read(file: IO[bytes]) -> str:
+        file.seek(0)
+        return file.read().decode("utf-8", "surrogateescape")
+
+    def _close(self) -> None:
+        self.out.close()
+        self.err.close()
 
 
 class Git:
@@ -116,8 +180,7 @@ class Git:
         return cls(Path(top), Path(git_dir))
 
     def run(self, *args: str, read_only: bool = True, check: bool = True, nice: int = 0) -> str:
-        env = {"GIT_OPTIONAL_LOCKS": "0"} if read_only else {}
-        env.update({"GIT_TERMINAL_PROMPT": "0"})
+        env = dict(READ_ENV) if read_only else {"GIT_TERMINAL_PROMPT": "0"}
         try:
             return execute(["git", *OPTS, *args], self.root, env, nice=nice)
         except GitError as exc:
@@ -187,21 +250,12 @@ class Git:
     ) -> list[LogEntry]:
         """The whole history (or that of `paths`), one pass, names only; in the `background`,
         at a lower priority than this process and its workers."""
-        limit = ["--", *paths] if paths else []
-        out = self.run(
-            # git's cache of delta bases defaults to 96 MB; 16 MB keeps `git log` of a
-            # 5,000-commit history at 43 MB instead of 128 MB, about 5% slower.
-            "-c",
-            "core.deltaBaseCacheLimit=16m",
-            "log",
-            "--no-renames",
-            "--name-only",
-            "-z",
-            "--format=%x01%H %at %aN",
-            *limit,
-            nice=10 if background else 0,
-        )
-        return list(_parse_log(out))
+        out = self.run(*_log_args(paths), nice=10 if background else 0)
+        return _parse_log(out)
+
+    def start_log(self, *, background: bool = False) -> LogRun:
+        """`log_all()` of the whole history, started now, read with `.result()`."""
+        return LogRun(self, nice=10 if background else 0)
 
     # ---- writes ------------------------------------------------------------------------
     def create_branch(self, name: str, commit: str) -> None:
@@ -269,6 +323,14 @@ class Git:
 
 def _chunks(items: list[str], size: int) -> list[list[str]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _log_args(paths: list[str] | None = None) -> list[str]:
+    limit = ["--", *paths] if paths else []
+    # git's cache of delta bases defaults to 96 MB; 16 MB keeps `git log` of a 5,000-commit
+    # history at 43 MB instead of 128 MB, about 5% slower.
+    cache = ["-c", "core.deltaBaseCacheLimit=16m"]
+    return [*cache, "log", "--no-renames", "--name-only", "-z", "--format=%x01%H %at %aN", *limit]
 
 
 def _parse_log(out: str) -> list[LogEntry]:

@@ -8,7 +8,6 @@ points (`entry_points`), compose facts, verdicts (`graph`), references and one `
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
@@ -28,7 +27,7 @@ from consolidate.analysis.strings import Names, named_in_strings
 from consolidate.analysis.uses import Root, Use
 from consolidate.compose.project import files_to_name
 from consolidate.compose.projects import ComposeProject, find_projects
-from consolidate.gitio import Git, LogEntry
+from consolidate.gitio import Git
 
 TOOL_FILE = re.compile(
     r"(?:setup|conftest|noxfile|fabfile|manage|__main__|wsgi|asgi)\.py"
@@ -43,6 +42,17 @@ class Engine:
     def __init__(self, git: Git, *, workers: int | None = None) -> None:
         self.git = git
         self.paths = git.tracked_files()
+        # One `git log` pass for the whole history, started first at a lower priority: it has
+        # the core that reading the files leaves idle, what the scan workers leave, then the
+        # core this process does not use while it finds entry points and judges.
+        self.log = git.start_log(background=True)
+        try:
+            self._read(git, workers)
+        except BaseException:
+            self.log.stop()
+            raise
+
+    def _read(self, git: Git, workers: int | None) -> None:
         self.snapshot = Snapshot.take(git.root, self.paths)
         # Code files are read once, on worker processes, for their imports and for the strings
         # that name files; this process reads the rest meanwhile.
@@ -59,10 +69,6 @@ class Engine:
         except BaseException:
             pending.close()  # no workers left behind
             raise
-        # One `git log` pass for the whole history, beside the workers at a lower priority:
-        # it takes what they leave of the cores, then the core this process does not use
-        # while it finds entry points and judges.
-        self.log = Background(lambda: git.log_all(background=True))
         self.scanned: Scanned = pending.result()
         self.config: ProjectConfig = load_config(git.root)
         in_code = [u for u in self.scanned.strings if u.source not in skip]
@@ -98,29 +104,6 @@ class Engine:
         return tests | {
             p for p in self.paths if NON_PRODUCTION_DIRS.intersection(p.split("/")[:-1])
         }
-
-
-class Background:
-    """`work()` on a thread of its own; `result()` waits for it (and raises what it raised).
-    A thread, not an executor: concurrent.futures costs a read-only command 5 ms of imports."""
-
-    def __init__(self, work: Callable[[], list[LogEntry]]) -> None:
-        self.value: list[LogEntry] = []
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, args=(work,), daemon=True)
-        self.thread.start()
-
-    def _run(self, work: Callable[[], list[LogEntry]]) -> None:
-        try:
-            self.value = work()
-        except BaseException as exc:  # handed to the caller of result()
-            self.error = exc
-
-    def result(self) -> list[LogEntry]:
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-        return self.value
 
 
 def names_component(path: str, name: str) -> bool:

@@ -1,0 +1,84 @@
+"""`git log` started before the files are read (`Git.start_log`): the same history as a
+`git log` read at once, at a lower priority, stopped when the investigation fails first."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from repo_support import RepoFactory, git
+
+from consolidate.analysis import investigation
+from consolidate.analysis.investigation import Engine
+from consolidate.errors import StepFailed
+from consolidate.gitio import Git, LogRun
+
+
+def history(make_repo: RepoFactory) -> Path:
+    repo = make_repo({"app/main.py": "import app.util\n", "app/util.py": "X = 1\n"})
+    (repo / "app" / "util.py").write_text("X = 2\n")
+    (repo / "Ω notes.md").write_text("notes\n")  # a name git would quote
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "second", env={"GIT_AUTHOR_NAME": "Zoë Writer"})
+    return repo
+
+
+def test_a_started_log_reads_the_same_history_as_a_log_read_at_once(
+    make_repo: RepoFactory,
+) -> None:
+    handle = Git.open(history(make_repo))
+    started = handle.start_log(background=True)
+    entries = started.result()
+    assert entries == handle.log_all()
+    assert started.result() is entries  # read once
+    assert entries[0].paths == ("app/util.py", "Ω notes.md")
+    assert entries[0].author == "Zoë Writer" and len(entries) == 2
+
+
+def test_a_started_log_runs_at_a_lower_priority_and_stops_unread(
+    make_repo: RepoFactory,
+) -> None:
+    handle = Git.open(history(make_repo))
+    started = handle.start_log(background=True)
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    assert os.getpriority(os.PRIO_PROCESS, started.process.pid) == min(ours + 10, 19)
+    started.stop()
+    assert started.process.returncode is not None and started.out.closed
+
+
+def test_a_log_git_refuses_fails_the_step_in_one_line(make_repo: RepoFactory) -> None:
+    repo = make_repo({"a.py": "x = 1\n"})
+    git(repo, "update-ref", "-d", "HEAD")  # a branch with no commit yet
+    with pytest.raises(StepFailed, match=r"^git log failed: fatal: .*\S$") as caught:
+        Git.open(repo).start_log().result()
+    assert "\n" not in str(caught.value)
+
+
+def test_the_log_starts_before_the_files_are_read_and_stops_when_they_cannot_be(
+    make_repo: RepoFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[str] = []
+    started: list[LogRun] = []
+    real_init, real_stop = LogRun.__init__, LogRun.stop
+
+    def init(self: LogRun, *args: object, **kwargs: object) -> None:
+        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
+        events.append("log started")
+        started.append(self)
+
+    def stop(self: LogRun) -> None:
+        events.append("log stopped")
+        real_stop(self)
+
+    def take(*_: object) -> None:
+        events.append("files read")
+        raise OSError("the disk went away")
+
+    monkeypatch.setattr(LogRun, "__init__", init)
+    monkeypatch.setattr(LogRun, "stop", stop)
+    monkeypatch.setattr(investigation.Snapshot, "take", take)
+    with pytest.raises(OSError, match="the disk went away"):
+        Engine(Git.open(history(make_repo)))
+    assert events == ["log started", "files read", "log stopped"]
+    assert started[0].process.returncode is not None
