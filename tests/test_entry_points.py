@@ -315,3 +315,42 @@ def test_odd_input_never_raises(service: object, dockerfile: str, script: str) -
         "a.service": f"ExecStart={script}",
     }
     roots(files)
+
+
+def test_the_guards_added_after_the_rest_give_the_same_roots() -> None:
+    """The engine finds every other entry point while the scan runs, then adds the
+    `__main__` guards the scan found: the same list, order and duplicates included."""
+    from consolidate.analysis.entry_points import with_main_guards
+
+    data = {
+        str(p.relative_to(SAMPLE)): p.read_bytes()
+        for p in sorted(SAMPLE.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+    compose = compose_facts(data, data.get)
+    guards = sorted(p for p in data if p.endswith(".py"))  # some are roots for other reasons
+    whole = find_roots(data, data.get, compose, guards)
+    assert with_main_guards(find_roots(data, data.get, compose, ()), guards) == whole
+    assert {r.path for r in whole if r.kind == "main"} == set(guards)
+    rest = find_roots(data, data.get, compose, ())
+    assert set(whole) - set(rest) == {r for r in whole if r.kind == "main"}
+    assert whole == sorted(whole, key=lambda r: (r.path, r.kind, r.via, r.service or ""))
+    assert len(whole) == len(set(whole)) and len(whole) > len(guards)
+
+
+def test_the_imports_only_graph_reaches_what_the_whole_graph_reaches() -> None:
+    from consolidate.analysis.graph import Graph, orphans
+    from consolidate.analysis.uses import Use
+
+    uses = [
+        Use("a.py", ("b.py",), 1, "import", True, "import b"),
+        Use("b.py", ("b.py", "c.py"), 1, "import", True, "import c"),
+        Use("d.py", ("e.py",), 2, "import", True, "import e"),
+        Use("c.py", ("c.py",), 3, "import", True, "import c"),
+    ]
+    start = [Root("a.py", "main", "guard")]
+    code = ["a.py", "b.py", "c.py", "d.py", "e.py"]
+    whole, lean = Graph.build(uses, start), Graph.of_imports(uses)
+    assert lean.reached(["a.py"]) == whole.reached(["a.py"]) == {"a.py", "b.py", "c.py"}
+    assert orphans(lean, code, start) == orphans(whole, code, start) == ["d.py", "e.py"]
+    assert not lean.importers and not lean.runs

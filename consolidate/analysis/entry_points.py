@@ -103,9 +103,15 @@ def find_roots(
         *_test_roots(repo),
         *_script_roots(repo),
         *_systemd_roots(repo),
-        *(_root(path, "main", path, "", production=False) for path in main_guards),
     ]
-    return sorted(set(found), key=lambda r: (r.path, r.kind, r.via, r.service or "", r.production))
+    return with_main_guards(found, main_guards)
+
+
+def with_main_guards(roots: Iterable[Root], main_guards: Collection[str]) -> list[Root]:
+    """`roots` and a root for each file with a `__main__` guard, once each, sorted: what
+    `find_roots` gives with those guards (so the rest can be found before the scan ends)."""
+    found = {*roots, *(_root(path, "main", path, "", production=False) for path in main_guards)}
+    return sorted(found, key=lambda r: (r.path, r.kind, r.via, r.service or "", r.production))
 
 
 def _configured_roots(repo: _Repo, config: ProjectConfig) -> Iterator[Root]:

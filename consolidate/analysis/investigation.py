@@ -15,7 +15,7 @@ from consolidate.analysis import frameworks, tuning
 from consolidate.analysis.build_inputs import shared_inputs
 from consolidate.analysis.component import choose, host_rows
 from consolidate.analysis.compose_facts import ComposeFacts, compose_facts
-from consolidate.analysis.entry_points import find_roots
+from consolidate.analysis.entry_points import find_roots, with_main_guards
 from consolidate.analysis.graph import Graph, Judge, orphans
 from consolidate.analysis.history import file_facts, history
 from consolidate.analysis.names import DockerNames, quick_docker, require_known
@@ -66,17 +66,17 @@ class Engine:
             skip, scanned = self.read_elsewhere(), set(pending.code)
             rest = [p for p in self.paths if p not in scanned]
             self.strings = named_in_strings(rest, self.snapshot.read, skip=skip, names=names)
+            self.config: ProjectConfig = load_config(git.root)
+            # The entry points but the `__main__` guards, which the scan finds.
+            roots = find_roots(self.paths, self.snapshot.read, self.compose, (), self.config)
         except BaseException:
             pending.close()  # no workers left behind
             raise
         self.scanned: Scanned = pending.result()
-        self.config: ProjectConfig = load_config(git.root)
         in_code = [u for u in self.scanned.strings if u.source not in skip]
         self.strings = sorted([*self.strings, *in_code], key=lambda u: u.source)  # by file
         self.strings = [u for u in self.strings if not self.config.declares(u)]
-        self.roots: list[Root] = find_roots(
-            self.paths, self.snapshot.read, self.compose, self.scanned.main_guards, self.config
-        )
+        self.roots: list[Root] = with_main_guards(roots, self.scanned.main_guards)
         self.roots += [
             Root(p, "tool", f"{p}: run by its tool", production=False)
             for p in self.scanned.code_files
@@ -260,7 +260,7 @@ def find_orphans(git: Git, *, date: str, engine: Engine | None = None) -> dict[s
     # plugin reads it, maybe when only its strings name files.
     known = [*engine.roots, *config_roots(engine.frameworks.uses, code)]
     lonely = orphans(engine.graph, code, [*known, *config_roots(engine.strings, code)])
-    sure = Graph.build([u for u in engine.uses if u.certain], engine.roots)
+    sure = Graph.of_imports(u for u in engine.uses if u.certain)
     maybe = sorted(set(orphans(sure, code, known)) - set(lonely))
     # The project's `ignore` globs hide files from this report only: nothing became reachable.
     lonely, maybe = ([p for p in ps if not engine.config.ignores(p)] for ps in (lonely, maybe))
