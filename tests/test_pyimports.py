@@ -7,6 +7,8 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from consolidate.analysis.pyimports import (
     PyImport,
@@ -656,3 +658,36 @@ def test_a_missing_sys_path_folder_makes_a_name_match_a_likely_import_error() ->
     assert likely_errors({**files, "python-scrapers/README.md": ""}) == []
     unreadable = BROKEN.replace("import sys\n", "import sys\nsys.path.append(sys.argv[1])\n")
     assert likely_errors({**files, "scrapers/run.py": unreadable}) == []
+
+
+LINE_PIECES = st.lists(
+    st.sampled_from(
+        ["import a", "from b import (c,", " d)", "#x", ";", "\\", "\n", " ", "e", "(", ")", "\r"]
+    ),
+    max_size=12,
+).map("".join)
+
+
+@given(LINE_PIECES)
+@settings(max_examples=400)
+def test_a_one_line_statement_is_read_as_the_joining_reader_reads_it(text: str) -> None:
+    """`_statement`'s shortcut for a line with no parenthesis, comment, `;` or `\\` at its
+    end gives what reading line by line gives, for any text."""
+    from consolidate.analysis import pyimports
+
+    for start in {0, text.find("import") if "import" in text else 0}:
+        assert pyimports._statement(text, start) == pyimports._joined_statement(text, start)
+
+
+def test_an_import_statement_seen_again_is_parsed_once() -> None:
+    from consolidate.analysis import pyimports
+
+    pyimports._parsed.cache_clear()
+    one = scan_file("a.py", b"import os, app.util as u\nfrom . import b\n")
+    two = scan_file("b.py", b"x = 1\nimport os, app.util as u\n")
+    assert pyimports._parsed.cache_info().hits == 1
+    assert [(i.module, i.line, i.text) for i in one.imports[:2]] == [
+        ("os", 1, "import os, app.util as u"),
+        ("app.util", 1, "import os, app.util as u"),
+    ]
+    assert [(i.module, i.line) for i in two.imports] == [("os", 2), ("app.util", 2)]

@@ -161,8 +161,9 @@ def test_what_exists_at_the_fork_is_frozen_until_the_scan_ends(
     assert gc.get_freeze_count() == 0
     pending = Pending(snapshot(30), workers=2)
     assert gc.get_freeze_count() > 0
+    assert len(scan._RESOLVERS) == 1  # made before the fork: the workers have it already
     assert len(pending.result().code_files) == 62
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() == 0 and not scan._RESOLVERS
     assert Pending(snapshot(30), workers=1).pool is None and gc.get_freeze_count() == 0
 
 

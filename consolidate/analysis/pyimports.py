@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import functools
 import io
 import re
 import tokenize
@@ -199,16 +200,30 @@ def _static_imports(text: _Text) -> Iterator[PyImport]:
         m = _STATEMENT.match(text.text, logical, end) if logical < start else None
         m = m or _STATEMENT.match(text.text, code, end)  # a comment can end with `\\` too
         keywords = [m.end()] if m else []
-        while ";" in text.text[code:end] and (m := _TO_SEMICOLON.match(text.text, code, end)):
+        while text.text.find(";", code, end) >= 0 and (
+            m := _TO_SEMICOLON.match(text.text, code, end)
+        ):
             code = m.end()  # after a `;` outside strings and comments
             keywords += [code] if _KEYWORD.match(text.text, code) else []
         for at in keywords:
             if not text.in_string(at):
-                yield from _parse(_statement(text.text, at), text.line(at), text.line_text(at))
+                parsed = _parsed(_statement(text.text, at))
+                if parsed:
+                    line, line_text = text.line(at), text.line_text(at)
+                    for module, names, level, kind in parsed:
+                        yield PyImport(module, names, level, line, kind, line_text)
 
 
 def _statement(text: str, start: int) -> str:
     """The statement at `start`: comments cut, `;` ends it, parentheses and `\\` continue it."""
+    end = text.find("\n", start)
+    line = text[start : len(text) if end < 0 else end].rstrip()
+    if not (line.endswith("\\") or "(" in line or "#" in line or ";" in line):
+        return line  # one line, as most are: what `_joined_statement` gives for it
+    return _joined_statement(text, start)
+
+
+def _joined_statement(text: str, start: int) -> str:
     pieces: list[str] = []
     depth, pos = 0, start
     for _ in range(500):
@@ -226,16 +241,18 @@ def _statement(text: str, start: int) -> str:
     return " ".join(pieces)
 
 
-def _parse(statement: str, line: int, text: str) -> list[PyImport]:
+@functools.lru_cache(maxsize=1 << 16)  # most import statements repeat across a repository
+def _parsed(statement: str) -> tuple[tuple[str, tuple[str, ...], int, str], ...]:
+    """(module, names, level, kind) of each target group of one statement."""
     if statement.startswith("import"):
         modules = (item.split()[0] for item in statement[6:].split(",") if item.split())
-        return [PyImport(m, (), 0, line, "import", text) for m in modules if _valid(m, 0)]
+        return tuple((m, (), 0, "import") for m in modules if _valid(m, 0))
     m = _FROM.match(statement)
     if m is None or not _valid(m[2], len(m[1])):
-        return []
+        return ()
     items = m[3].replace("(", " ").replace(")", " ").split(",")
     names = [w[0] for item in items if (w := item.split()) and (w[0] == "*" or w[0].isidentifier())]
-    return [PyImport(m[2], tuple(names), len(m[1]), line, "from", text)] if names else []
+    return ((m[2], tuple(names), len(m[1]), "from"),) if names else ()
 
 
 def _valid(module: str, level: int) -> bool:

@@ -29,7 +29,7 @@ PARALLEL_FROM = 4000
 CHUNKS_PER_WORKER = 8  # below this many code files, starting workers costs more than it saves
 # What forked workers read: set before the fork, cleared after the scan.
 _SHARED: list[_Shared] = []
-_RESOLVERS: list[_Resolvers] = []  # this process's, made for its first file to resolve
+_RESOLVERS: list[_Resolvers] = []  # made before the fork, or for the first file resolved
 
 
 @dataclass
@@ -157,6 +157,8 @@ class Pending:
         if "fork" not in multiprocessing.get_all_start_methods():
             return
         _share(snapshot, self.names)  # what the forked workers see
+        if resolve:  # made once here, not in each worker (and here again for stolen chunks)
+            _RESOLVERS.append(_Resolvers(_SHARED[0]))
         # What exists now lives to the end: the collector skips it, here and in the workers,
         # which then never write to those pages (copy on write) to walk them.
         gc.freeze()
