@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import fcntl
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,12 +34,24 @@ def uses_docker(item: pytest.Item) -> bool:
     )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`--dist loadgroup`), the tests that use the daemon run one after
-    another in one process: they tag and remove images of shared names."""
-    for item in items:
-        if uses_docker(item):
-            item.add_marker(pytest.mark.xdist_group("docker"))
+# The tests that use the daemon take turns: across pytest-xdist's processes and across test
+# sessions on one machine (two clones tested at once), since they tag and remove images of
+# shared names, such as the sample's `taskhub/orchestrator`. A lock, not an xdist group:
+# `--dist loadgroup` does not group on pytest 9.2 (pytest-dev/pytest-xdist#1386).
+DOCKER_LOCK = Path(tempfile.gettempdir()) / f"consolidate-tests-docker-{os.getuid()}.lock"
+
+
+@pytest.fixture(autouse=True)
+def docker_turn(request: pytest.FixtureRequest) -> Iterator[None]:
+    if not uses_docker(request.node):
+        yield
+        return
+    with DOCKER_LOCK.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @pytest.fixture(autouse=True)
