@@ -65,11 +65,15 @@ def execute(
     """Run `command` in `cwd` as GitPython's `execute` does: C locale, no input, output
     decoded as UTF-8 with undecodable bytes kept as surrogates; `GitError` on failure.
     `nice` lowers the command's priority: it gets the cores others leave idle."""
-    full = {**os.environ, "LANGUAGE": "C", "LC_ALL": "C", **(env or {})}
     pipe = subprocess.PIPE
     try:
         with subprocess.Popen(
-            command, cwd=cwd, env=full, stdin=subprocess.DEVNULL, stdout=pipe, stderr=pipe
+            command,
+            cwd=cwd,
+            env=_environment(env),
+            stdin=subprocess.DEVNULL,
+            stdout=pipe,
+            stderr=pipe,
         ) as process:
             _lower(process.pid, nice)
             stdout, stderr = process.communicate()
@@ -79,6 +83,16 @@ def execute(
     if process.returncode:
         raise GitError(out, stderr.decode("utf-8", "surrogateescape"))
     return out
+
+
+def _environment(env: dict[str, str] | None) -> dict[str, str]:
+    return {**os.environ, "LANGUAGE": "C", "LC_ALL": "C", **(env or {})}
+
+
+def _failed(args: tuple[str, ...] | list[str], stderr: str) -> StepFailed:
+    """`git COMMAND failed: what git said`, on one line."""
+    command = next((a for a in args if not a.startswith("-") and "=" not in a), "")
+    return StepFailed(f"git {command} failed: {stderr.strip().replace(chr(10), ' ')[:300]}")
 
 
 def _lower(pid: int, nice: int) -> None:
@@ -104,19 +118,18 @@ class LogRun:
         # Closed by `result` or `stop`: they outlive this call.
         self.out = tempfile.TemporaryFile()  # noqa: SIM115
         self.err = tempfile.TemporaryFile()  # noqa: SIM115
-        env = {**os.environ, "LANGUAGE": "C", "LC_ALL": "C", **READ_ENV}
         try:
             self.process = subprocess.Popen(
                 ["git", *OPTS, *_log_args()],
                 cwd=git.root,
-                env=env,
+                env=_environment(READ_ENV),
                 stdin=subprocess.DEVNULL,
                 stdout=self.out,
                 stderr=self.err,
             )
         except OSError as exc:  # no git, or the folder went away
             self._close()
-            raise StepFailed(f"git log failed: {exc}") from None
+            raise _failed(["log"], str(exc)) from None
         _lower(self.process.pid, nice)
 
     def result(self) -> list[LogEntry]:
@@ -125,7 +138,7 @@ class LogRun:
             out, err = (self._read(f) for f in (self.out, self.err))
             self._close()
             if code:
-                raise StepFailed(f"git log failed: {err.strip().replace(chr(10), ' ')[:300]}")
+                raise _failed(["log"], err)
             self.entries = _parse_log(out)
         return self.entries
 
@@ -179,16 +192,14 @@ class Git:
             ) from None
         return cls(Path(top), Path(git_dir))
 
-    def run(self, *args: str, read_only: bool = True, check: bool = True, nice: int = 0) -> str:
+    def run(self, *args: str, read_only: bool = True, check: bool = True) -> str:
         env = dict(READ_ENV) if read_only else {"GIT_TERMINAL_PROMPT": "0"}
         try:
-            return execute(["git", *OPTS, *args], self.root, env, nice=nice)
+            return execute(["git", *OPTS, *args], self.root, env)
         except GitError as exc:
             if not check:
                 return ""
-            stderr = exc.stderr.strip().replace("\n", " ")
-            command = next((a for a in args if not a.startswith("-") and "=" not in a), "")
-            raise StepFailed(f"git {command} failed: {stderr[:300]}") from None
+            raise _failed(args, exc.stderr) from None
 
     # ---- reads -------------------------------------------------------------------------
     def file_at(self, commit: str, path: str) -> bytes | None:
@@ -245,13 +256,9 @@ class Git:
             return []
         return self.log_all(paths if len(paths) <= 200 else None)  # many: read all, filter later
 
-    def log_all(
-        self, paths: list[str] | None = None, *, background: bool = False
-    ) -> list[LogEntry]:
-        """The whole history (or that of `paths`), one pass, names only; in the `background`,
-        at a lower priority than this process and its workers."""
-        out = self.run(*_log_args(paths), nice=10 if background else 0)
-        return _parse_log(out)
+    def log_all(self, paths: list[str] | None = None) -> list[LogEntry]:
+        """The whole history (or that of `paths`), one pass, names only."""
+        return _parse_log(self.run(*_log_args(paths)))
 
     def start_log(self, *, background: bool = False) -> LogRun:
         """`log_all()` of the whole history, started now, read with `.result()`."""
