@@ -75,3 +75,29 @@ def test_no_files_and_only_empty_files(tmp_path: Path) -> None:
     snap = Snapshot.take(tmp_path, ["a.py", "b.ts"])
     assert (snap.read("a.py"), snap.read("b.ts"), snap.corpus.paths) == (b"", b"", [])
     assert list(snap.corpus.holding(b"x", 0, 0)) == []
+
+
+def test_a_file_that_shrinks_while_read_is_read_again(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = os.lstat
+
+    def stale(path: str) -> os.stat_result:
+        info = real(path)
+        if path.endswith("notes.md"):  # as if it shrank after lstat: 100 bytes were there
+            return os.stat_result((info.st_mode, *info[1:6], 100, *info[7:]))
+        return info
+
+    monkeypatch.setattr(snapshot_module.os, "lstat", stale)
+    snap = Snapshot.take(tree, paths_of(tree))
+    assert {p: snap.read(p) for p in FILES} == FILES
+
+
+def test_without_readv_the_buffer_is_the_same(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the OS has no `readv` (Windows), Python file objects read the same bytes."""
+    with_readv = Snapshot.take(tree, paths_of(tree)).corpus
+    monkeypatch.delattr(snapshot_module.os, "readv")
+    without = Snapshot.take(tree, paths_of(tree)).corpus
+    assert bytes(without.blob) == bytes(with_readv.blob)
+    assert (without.starts, without.paths) == (with_readv.starts, with_readv.paths)
+    assert {p: Snapshot.take(tree, paths_of(tree)).read(p) for p in FILES} == FILES
