@@ -14,6 +14,7 @@ hooks path, so the hooks git fires for that commit run and no others.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import subprocess
@@ -131,9 +132,12 @@ class LogRun:
             self._close()
             raise _failed(["log"], str(exc)) from None
         _lower(self.process.pid, nice)
+        # A log nobody read (the command ended another way) does not outlive the process.
+        atexit.register(self.stop)
 
     def result(self) -> list[LogEntry]:
         if self.entries is None:
+            atexit.unregister(self.stop)
             code = self.process.wait()
             out, err = (self._read(f) for f in (self.out, self.err))
             self._close()
@@ -144,6 +148,7 @@ class LogRun:
 
     def stop(self) -> None:
         """End it unread (the investigation failed before it needed the history)."""
+        atexit.unregister(self.stop)
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -82,3 +84,62 @@ def test_the_log_starts_before_the_files_are_read_and_stops_when_they_cannot_be(
         Engine(Git.open(history(make_repo)))
     assert events == ["log started", "files read", "log stopped"]
     assert started[0].process.returncode is not None
+
+
+def starts_recorded(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Each `Git.start_log` call, by whether it ran in the background."""
+    calls: list[bool] = []
+    real = Git.start_log
+
+    def start(self: Git, *, background: bool = False) -> LogRun:
+        calls.append(background)
+        return real(self, background=background)
+
+    monkeypatch.setattr(Git, "start_log", start)
+    return calls
+
+
+def test_without_history_up_front_the_log_runs_when_asked_and_gives_the_same_facts(
+    make_repo: RepoFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handle = Git.open(history(make_repo))
+    calls = starts_recorded(monkeypatch)
+    lazy = Engine(handle, history=False)
+    assert (lazy.log, calls) == (None, [])
+    rows: list[dict[str, object]] = [{"path": "app/util.py"}]
+    facts = lazy.history(["app/util.py"], rows, "2030-01-01")
+    assert calls == [False] and rows[0]["commits"] == 2
+    eager_rows: list[dict[str, object]] = [{"path": "app/util.py"}]
+    assert Engine(handle).history(["app/util.py"], eager_rows, "2030-01-01") == facts
+    assert (eager_rows, calls) == (rows, [False, True])
+
+
+def test_lint_runs_no_git_log_when_its_orphan_check_is_off(
+    make_repo: RepoFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from consolidate.assess.lint import lint
+
+    repo = history(make_repo)
+    calls = starts_recorded(monkeypatch)
+    found = lint(Git.open(repo), date="2030-01-01")
+    assert calls == [True] and "orphan" in {f["id"] for f in found["findings"]}
+    (repo / ".consolidate.toml").write_text('disable = ["orphan"]\n')
+    found = lint(Git.open(repo), date="2030-01-01")
+    assert calls == [True] and "orphan" not in {f["id"] for f in found["findings"]}
+
+
+def test_a_log_nobody_reads_ends_with_the_process(make_repo: RepoFactory) -> None:
+    """A command that ends without asking for the history leaves no `git log` running."""
+    repo = history(make_repo)
+    for _ in range(60):  # a history long enough that its log is still running at exit
+        git(repo, "commit", "-q", "--allow-empty", "-m", "more")
+    program = (
+        "import sys; from pathlib import Path; from consolidate.gitio import Git; "
+        "print(Git.open(Path(sys.argv[1])).start_log().process.pid)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program, str(repo)], capture_output=True, text=True, check=True
+    )
+    pid = int(done.stdout)
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # reaped: gone, not a zombie either

@@ -39,17 +39,19 @@ NON_PRODUCTION_DIRS = {"examples", "example", "docs", "doc", "samples", "scripts
 class Engine:
     """What one read of the repository gives: files, imports, entry points, compose facts."""
 
-    def __init__(self, git: Git, *, workers: int | None = None) -> None:
+    def __init__(self, git: Git, *, workers: int | None = None, history: bool = True) -> None:
         self.git = git
         self.paths = git.tracked_files()
         # One `git log` pass for the whole history, started first at a lower priority: it has
         # the core that reading the files leaves idle, what the scan workers leave, then the
-        # core this process does not use while it finds entry points and judges.
-        self.log = git.start_log(background=True)
+        # core this process does not use while it finds entry points and judges. Without
+        # `history` (the caller will not ask for it) no `git log` runs for nothing.
+        self.log = git.start_log(background=True) if history else None
         try:
             self._read(git, workers)
         except BaseException:
-            self.log.stop()
+            if self.log is not None:
+                self.log.stop()
             raise
 
     def _read(self, git: Git, workers: int | None) -> None:
@@ -96,6 +98,8 @@ class Engine:
     def history(
         self, paths: list[str], rows: list[dict[str, Any]], date: str, **options: Any
     ) -> dict[str, Any]:
+        if self.log is None:  # not started up front: read it now
+            self.log = self.git.start_log()
         entries = self.log.result()
         return history(self.git, paths, rows, date, entries=entries, **options)
 

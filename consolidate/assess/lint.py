@@ -23,7 +23,7 @@ import shlex
 from typing import Any
 
 from consolidate.analysis.investigation import Engine, find_orphans
-from consolidate.analysis.project_config import ProjectConfig, suppressed
+from consolidate.analysis.project_config import ProjectConfig, load_config, suppressed
 from consolidate.compose.checks import load, services_of
 from consolidate.compose.projects import is_compose_name
 from consolidate.errors import Refusal
@@ -48,7 +48,9 @@ def check_id(name: str) -> str:
 
 
 def lint(git: Git, *, date: str, engine: Engine | None = None) -> dict[str, Any]:
-    engine = engine or Engine(git)
+    if engine is None:  # the orphan check is the only one that needs the history
+        orphan_check = ORPHAN not in disabled_checks(load_config(git.root))
+        engine = Engine(git, history=orphan_check)
     disabled = disabled_checks(engine.config)
     findings = [
         {**f, "id": check_id(f["check"])}
