@@ -60,12 +60,9 @@ class GitError(Exception):
         self.stdout, self.stderr = stdout, stderr
 
 
-def execute(
-    command: list[str], cwd: Path, env: dict[str, str] | None = None, *, nice: int = 0
-) -> str:
+def execute(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
     """Run `command` in `cwd` as GitPython's `execute` does: C locale, no input, output
-    decoded as UTF-8 with undecodable bytes kept as surrogates; `GitError` on failure.
-    `nice` lowers the command's priority: it gets the cores others leave idle."""
+    decoded as UTF-8 with undecodable bytes kept as surrogates; `GitError` on failure."""
     pipe = subprocess.PIPE
     try:
         with subprocess.Popen(
@@ -76,7 +73,6 @@ def execute(
             stdout=pipe,
             stderr=pipe,
         ) as process:
-            _lower(process.pid, nice)
             stdout, stderr = process.communicate()
     except OSError as exc:  # no git, or the folder went away
         raise GitError("", str(exc)) from None

@@ -75,11 +75,3 @@ def test_read_only_commands_do_not_import_gitpython(make_repo: RepoFactory) -> N
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
-
-
-def test_a_background_command_runs_at_a_lower_priority(tmp_path: Path) -> None:
-    from consolidate.gitio import execute
-
-    niceness = "sleep 0.2; cut -d' ' -f19 /proc/$$/stat"  # field 19 of stat: the nice value
-    before = int(execute(["sh", "-c", niceness], tmp_path))
-    assert int(execute(["sh", "-c", niceness], tmp_path, nice=10)) == min(before + 10, 19)
