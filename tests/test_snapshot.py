@@ -52,15 +52,20 @@ def test_the_buffer_is_the_corpus_a_join_would_make(tree: Path) -> None:
     assert hits == ["pkg/c.ts"]
 
 
+@pytest.mark.parametrize(
+    ("path", "size"),
+    [("pkg/d.ts", 3), ("notes.md", 100)],
+    ids=["grown since lstat", "shrunk since lstat"],
+)
 def test_a_file_that_changes_size_while_read_is_read_again(
-    tree: Path, monkeypatch: pytest.MonkeyPatch
+    tree: Path, monkeypatch: pytest.MonkeyPatch, path: str, size: int
 ) -> None:
     real = os.lstat
 
-    def stale(path: str) -> os.stat_result:
-        info = real(path)
-        if path.endswith("pkg/d.ts"):  # as if it grew after lstat: 3 bytes were there
-            return os.stat_result((info.st_mode, *info[1:6], 3, *info[7:]))
+    def stale(name: str) -> os.stat_result:
+        info = real(name)
+        if name.endswith(path):  # as if its size changed after lstat: `size` bytes were there
+            return os.stat_result((info.st_mode, *info[1:6], size, *info[7:]))
         return info
 
     monkeypatch.setattr(snapshot_module.os, "lstat", stale)
@@ -75,22 +80,6 @@ def test_no_files_and_only_empty_files(tmp_path: Path) -> None:
     snap = Snapshot.take(tmp_path, ["a.py", "b.ts"])
     assert (snap.read("a.py"), snap.read("b.ts"), snap.corpus.paths) == (b"", b"", [])
     assert list(snap.corpus.holding(b"x", 0, 0)) == []
-
-
-def test_a_file_that_shrinks_while_read_is_read_again(
-    tree: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    real = os.lstat
-
-    def stale(path: str) -> os.stat_result:
-        info = real(path)
-        if path.endswith("notes.md"):  # as if it shrank after lstat: 100 bytes were there
-            return os.stat_result((info.st_mode, *info[1:6], 100, *info[7:]))
-        return info
-
-    monkeypatch.setattr(snapshot_module.os, "lstat", stale)
-    snap = Snapshot.take(tree, paths_of(tree))
-    assert {p: snap.read(p) for p in FILES} == FILES
 
 
 def test_without_readv_the_buffer_is_the_same(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
