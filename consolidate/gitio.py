@@ -143,7 +143,8 @@ class LogRun:
         return self.entries
 
     def stop(self) -> None:
-        """End it unread (the investigation failed before it needed the history)."""
+        """End it unread: the investigation failed before it needed the history, or the
+        process is ending without having asked for it."""
         atexit.unregister(self.stop)
         if self.process.poll() is None:
             self.process.kill()

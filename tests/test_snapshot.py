@@ -52,14 +52,17 @@ def test_the_buffer_is_the_corpus_a_join_would_make(tree: Path) -> None:
     assert hits == ["pkg/c.ts"]
 
 
+@pytest.mark.parametrize("readv", [True, False], ids=["readv", "file objects"])
 @pytest.mark.parametrize(
     ("path", "size"),
     [("pkg/d.ts", 3), ("notes.md", 100)],
     ids=["grown since lstat", "shrunk since lstat"],
 )
 def test_a_file_that_changes_size_while_read_is_read_again(
-    tree: Path, monkeypatch: pytest.MonkeyPatch, path: str, size: int
+    tree: Path, monkeypatch: pytest.MonkeyPatch, path: str, size: int, readv: bool
 ) -> None:
+    if not readv:
+        monkeypatch.delattr(snapshot_module.os, "readv")
     real = os.lstat
 
     def stale(name: str) -> os.stat_result:
@@ -86,7 +89,8 @@ def test_without_readv_the_buffer_is_the_same(tree: Path, monkeypatch: pytest.Mo
     """Where the OS has no `readv` (Windows), Python file objects read the same bytes."""
     with_readv = Snapshot.take(tree, paths_of(tree)).corpus
     monkeypatch.delattr(snapshot_module.os, "readv")
-    without = Snapshot.take(tree, paths_of(tree)).corpus
+    taken = Snapshot.take(tree, paths_of(tree))
+    without = taken.corpus
     assert bytes(without.blob) == bytes(with_readv.blob)
     assert (without.starts, without.paths) == (with_readv.starts, with_readv.paths)
-    assert {p: Snapshot.take(tree, paths_of(tree)).read(p) for p in FILES} == FILES
+    assert {p: taken.read(p) for p in FILES} == FILES
