@@ -5,9 +5,14 @@ project has a file nothing runs: it, and only it, is an orphan."""
 
 from __future__ import annotations
 
+import ast
+
+import pytest
 from repo_support import RepoFactory
 from repo_support import orphan_paths as orphans
 from repo_support import verdicts as investigate
+
+from consolidate.analysis.frameworks.servers import RUNNER_CALL, _runner_app
 
 COMPOSE_RUN = "run by docker-compose.yml: service {} command/entrypoint/Dockerfile CMD"
 
@@ -235,6 +240,32 @@ RUNNER = {
     "webapp/routes.py": "routes: list[object] = []\n",
     "webapp/websockets_draft.py": "async def echo(ws) -> None:\n    await ws.close()\n",  # dead
 }
+
+
+RUNNER_SOURCES = [
+    "uvicorn.run('main:app')",
+    "uvicorn . Config(app='main:app')",
+    "(uvicorn).run('main:app', app_dir='src')",
+    "x = uvicorn \\\n    .run('main:app')",
+    "server = (uvicorn\n    .run('main:app'))",
+    "granian.Granian('main:app')",
+    "Granian(target='main:app')",
+]
+
+
+@pytest.mark.parametrize("source", RUNNER_SOURCES)
+def test_every_runner_call_passes_the_text_test(source: str) -> None:
+    """A file is parsed only when its text may hold a runner call: every call the parsed
+    rule reads passes the text test first."""
+    assert any(_runner_app(node) for node in ast.walk(ast.parse(source)))
+    assert RUNNER_CALL.search(source)
+
+
+@pytest.mark.parametrize(
+    "source", ["import uvicorn\n", "from uvicorn import Config\n", "uvicorn_runner('a:b')\n"]
+)
+def test_a_file_without_a_runner_call_is_not_parsed(source: str) -> None:
+    assert not RUNNER_CALL.search(source)
 
 
 def test_uvicorn_run_with_an_import_string(make_repo: RepoFactory) -> None:

@@ -54,6 +54,26 @@ def slow_in_workers(paths: list[str]) -> list[scan.Found]:
     return REAL_CHUNK(paths)
 
 
+@pytest.mark.parametrize(
+    ("files_from", "bytes_from", "parallel"),
+    [(10**6, 10**9, False), (100, 10**9, True), (10**6, 2000, True)],
+    ids=["small", "many-files", "many-bytes"],
+)
+def test_workers_by_default_from_enough_files_or_bytes(
+    monkeypatch: pytest.MonkeyPatch, files_from: int, bytes_from: int, parallel: bool
+) -> None:
+    """Without --jobs, workers start on a repository of many code files, or of few files
+    that hold many bytes (committed bundles), and not on a small one."""
+    monkeypatch.setattr(scan, "PARALLEL_FROM", files_from)
+    monkeypatch.setattr(scan, "PARALLEL_BYTES", bytes_from)
+    pending = Pending(snapshot(60), workers=None)  # 122 code files, 3.5 KB
+    try:
+        assert (pending.pool is not None) is parallel
+        assert len(pending.result().code_files) == 122
+    finally:
+        pending.close()
+
+
 def test_chunks_no_worker_started_are_scanned_here(monkeypatch: pytest.MonkeyPatch) -> None:
     # Far more chunks than the pool queues ahead, and slow workers: most are still waiting.
     monkeypatch.setattr(scan, "PARALLEL_FROM", 1)

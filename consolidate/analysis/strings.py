@@ -189,11 +189,15 @@ def uses_in(
     """One use per file named, at the first string that names it."""
     folder = posixpath.dirname(path)
     seen: set[str] = {path}
+    named: dict[bytes, set[str]] = {}  # a token looked up once per file: data repeats them
     line, counted = 1, 0
     for start, raw in tokens:
         if raw is None or data[max(0, start - 9) : start].rstrip().endswith(IMPORTING):
             continue  # a comment, or what the import scanners read (`from "./x"`, `require(`)
-        targets = names.files(raw.decode("ascii", errors="replace"), folder) - seen
+        files = named.get(raw)
+        if files is None:
+            files = named[raw] = names.files(raw.decode("ascii", errors="replace"), folder)
+        targets = files - seen
         if not targets:
             continue
         seen |= targets

@@ -1,8 +1,8 @@
 """How an investigation runs, set once by the command line: worker processes and the cache.
 
 `jobs`: processes that scan imports (None: as many as cores, up to 4, and only on a
-repository of PARALLEL_FROM code files or more; 1: none, everything in this process). The
-result is the same for every value. `cache`: whether an investigation may be read from or
+repository of PARALLEL_FROM code files or PARALLEL_BYTES of code or more; 1: none, everything
+in this process). The result is the same for every value. `cache`: whether an investigation may be read from or
 written to the user's cache (analysis/cache.py); `--no-cache` turns it off.
 
 The command line also spaces out the cycle collector's passes (`collect_less`): an

@@ -19,6 +19,9 @@ from consolidate.analysis.uses import Root, Use
 FLASK_APP_LINE = re.compile(r"^\s*(?:export\s+)?FLASK_APP\s*=\s*['\"]?([^'\"#\s]+)", re.MULTILINE)
 GUNICORN_SETTINGS = ("wsgi_app", "chdir", "pythonpath")
 RUNNERS = {"run": "uvicorn", "Config": "uvicorn", "Granian": "granian"}
+# Text any of those calls has (`uvicorn.run`, `(uvicorn) . Config`, `Granian`): the cheap test
+# before a file is parsed.
+RUNNER_CALL = re.compile(r"uvicorn[\s\\)]*\.[\s\\]*(?:run|Config)\b|\bGranian\b")
 APP_KEYWORDS = ("app", "target")
 DIR_KEYWORDS = ("app_dir", "working_dir")
 
@@ -102,6 +105,8 @@ def _runners(project: Project) -> Iterator[Found]:
     https://www.uvicorn.org/deployment/#running-programmatically"""
     for path in project.holding([b"uvicorn", b"Granian"], (".py",)):
         text = project.text(path) or ""
+        if not RUNNER_CALL.search(text):
+            continue  # a file that only imports or names uvicorn: not parsed
         tree = project.load_python(path)
         for node in ast.walk(tree) if tree else []:
             found = _runner_app(node)
