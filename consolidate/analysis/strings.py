@@ -11,6 +11,8 @@ the config. A string names a file when it equals
   `acme.handlers.billing.handle`);
 - its path, with or without its extension, from the repository root or from the string's own
   folder (`acme/plugins.yaml`, `./jobs/nightly`), or the folder of a package or JS index.
+- for a code file under a `static/` folder, its path below that folder, the name a web
+  framework serves it by (`shop/js/cart.js`, `/static/shop/js/cart.js`: a form's `Media`).
 
 A single bare word (`"billing"`) never counts: it needs a `.`, `/` or `:`. Markdown, rst and
 plain text are prose, not configs: never read. Names are indexed once; each file is searched
@@ -24,9 +26,10 @@ import posixpath
 import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from consolidate.analysis.frameworks.base import CODE_SUFFIXES, Project
+from consolidate.analysis.frameworks.staticfiles import served_index
 from consolidate.analysis.uses import Use
 
 KIND = "names it in a string"
@@ -60,6 +63,9 @@ class Names:
     stems: dict[str, list[str]]  # "jobs/heartbeat" -> jobs/heartbeat.js; "acme" -> __init__
     modules: dict[str, list[str]]  # "billing" -> acme/handlers/billing.py, billing/__init__.py
     roots: frozenset[str]  # import roots (`Project.python_roots`)
+    # "shop/js/cart.js" -> shop/static/shop/js/cart.js: the name a web framework serves a
+    # code file under a `static/` folder by (`frameworks.staticfiles`)
+    served: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, tracked: Collection[str]) -> Names:
@@ -77,7 +83,7 @@ class Names:
             if extension == "py":
                 modules[folder.rpartition("/")[2] if stem == "__init__" else stem].append(path)
         roots = frozenset(Project(every, lambda _path: None).python_roots)
-        return cls(every, dict(stems), dict(modules), roots)
+        return cls(every, dict(stems), dict(modules), roots, served_index(every))
 
     def files(self, token: str, folder: str) -> set[str]:
         """The files a string names: by path (from the root or from `folder`), by module."""
@@ -89,6 +95,10 @@ class Names:
             for key in {clean(token), clean(f"{folder}/{token}" if folder else token)}:
                 found.update([key] if key in self.tracked else ())
                 found.update(self.stems.get(key, ()))
+            if self.served:  # `"shop/js/cart.js"`, `"/static/shop/js/cart.js"`
+                served = token.lstrip("/")
+                for name in {served, served.removeprefix("static/")}:
+                    found.update(self.served.get(name, ()))
         for name in module_candidates(token) if "/" not in token else ():
             if modules := self.module_files(name):
                 return found | set(modules)  # the longest name that is a module
