@@ -47,6 +47,23 @@ ENV_FILE = re.compile(r"(?:^|/)\.env[^/]*(?:/.*)?$|\.env$")  # .env, .env.prod, 
 DOCKERFILE = re.compile(r"(?!.*\.(?:md|rst|txt)$)(?:.+\.)?dockerfile(?:\.[\w-]+)?", re.I)
 HANDLER = re.compile(r"handler(?:400|403|404|500)")
 CODE_HINT = re.compile(r"^(?:handler\d{3}|default_app_config)\s*=", re.MULTILINE)
+# Modules a library imports from every installed app by their name, as the admin does with
+# `admin.py`: https://docs.wagtail.org/en/stable/reference/hooks.html (wagtail_hooks.py),
+# https://docs.django-cms.org/en/latest/how_to/09-custom_plugins.html (cms_plugins.py and the
+# other cms_* modules), https://django-modeltranslation.readthedocs.io/en/latest/registration.html
+# (translation.py), https://django-haystack.readthedocs.io/en/master/tutorial.html
+# (search_indexes.py), https://django-elasticsearch-dsl.readthedocs.io/en/latest/quickstart.html
+# (documents.py).
+DISCOVERED = {
+    "wagtail": ("wagtail_hooks",),
+    "django-cms": ("cms_plugins", "cms_apps", "cms_toolbars", "cms_menus", "cms_wizards"),
+    "django-modeltranslation": ("translation",),
+    "django-haystack": ("search_indexes",),
+    "django-elasticsearch-dsl": ("documents",),
+}
+# The repository's own code doing the same: Django's `autodiscover_modules("name")`, wagtail's
+# `get_app_submodules("name")`.
+DISCOVER_CALL = re.compile(r"\b(?:autodiscover_modules|get_app_submodules)\(\s*([\"'])(\w+)\1")
 
 
 # --- which module is the settings module ---------------------------------------------------
@@ -176,7 +193,9 @@ def settings_modules(project: Project, named: Iterable[Naming]) -> list[str]:
     return sorted(files | like)
 
 
-def _settings_uses(project: Project, path: str) -> Iterator[Found]:
+def _settings_uses(
+    project: Project, path: str, discovered: tuple[str, ...] = ()
+) -> Iterator[Found]:
     tree = project.load_python(path)
     if tree is None:
         yield from _unparsed(project, path)
@@ -185,7 +204,8 @@ def _settings_uses(project: Project, path: str) -> Iterator[Found]:
         for setting, value in assigned(node):
             for text, line in strings(value) if setting.isupper() else ():
                 if setting.endswith("_APPS"):  # INSTALLED_APPS, or LOCAL_APPS added to it
-                    files, kind = _app_files(project, text, path), "django INSTALLED_APPS"
+                    files = _app_files(project, text, path, discovered)
+                    kind = "django INSTALLED_APPS"
                 else:
                     files = module_paths(project, text, path) if "." in text else []
                     kind = f"django {setting}"
@@ -212,9 +232,11 @@ def _unparsed(project: Project, path: str) -> Iterator[Root]:
 # https://docs.djangoproject.com/en/5.2/ref/applications/ : an entry is an app package
 # (`polls`) or an AppConfig class (`polls.apps.PollsConfig`, whose `name` is the package);
 # Django imports the package, its `apps` submodule and its `models` submodule.
-def _app_files(project: Project, entry: str, source: str) -> list[str]:
+def _app_files(
+    project: Project, entry: str, source: str, discovered: tuple[str, ...] = ()
+) -> list[str]:
     folder = app_folder(project, entry, source)
-    found = conventions(project, folder) if folder is not None else []
+    found = conventions(project, folder, discovered) if folder is not None else []
     return [*module_paths(project, entry, source), *found]
 
 
@@ -247,12 +269,13 @@ def _config_name(project: Project, path: str, cls: str) -> str | None:
     return next((text for text, _ in strings(names[0])), None) if names else None
 
 
-def conventions(project: Project, folder: str) -> list[str]:
-    """The modules Django imports from an installed app's package by where they sit."""
+def conventions(project: Project, folder: str, discovered: tuple[str, ...] = ()) -> list[str]:
+    """The modules Django imports from an installed app's package by where they sit, and those
+    a library imports from every app (`discovered`: see `discovered_modules`)."""
     found = [f"{folder}/__init__.py", f"{folder}/apps.py"]
     # https://docs.djangoproject.com/en/5.2/ref/applications/#how-applications-are-loaded
     # https://docs.djangoproject.com/en/5.2/ref/contrib/admin/#discovery-of-admin-files
-    for module in ("models", "admin"):
+    for module in ("models", "admin", *discovered):
         found += [f"{folder}/{module}.py", f"{folder}/{module}/__init__.py"]
     # https://docs.djangoproject.com/en/5.2/topics/migrations/ : every module of the app's
     # `migrations` package (names starting with _ or ~ are skipped).
@@ -319,13 +342,23 @@ def enabled(project: Project) -> bool:
     return "django" in project.dependencies or any(names)
 
 
+def discovered_modules(project: Project) -> tuple[str, ...]:
+    """The module names libraries the project depends on, or its own code, import from every
+    installed app (DISCOVERED, DISCOVER_CALL)."""
+    names = [m for dep, ms in DISCOVERED.items() if dep in project.dependencies for m in ms]
+    for path in project.holding([b"autodiscover_modules", b"get_app_submodules"], (".py",)):
+        names += [m[2] for m in DISCOVER_CALL.finditer(project.text(path) or "")]
+    return tuple(dict.fromkeys(n for n in names if n not in ("models", "admin")))
+
+
 def find(project: Project) -> Iterator[Found]:
     if not enabled(project):
         return
     named = namings(project)
     yield from (found for naming in named for found in naming.found(project))
+    discovered = discovered_modules(project)
     for path in settings_modules(project, named):
-        yield from _settings_uses(project, path)
+        yield from _settings_uses(project, path, discovered)
     yield from _code_uses(project)
 
 
