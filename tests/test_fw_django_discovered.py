@@ -1,7 +1,9 @@
-"""Modules a library imports from every installed Django app by their name (wagtail's
-`wagtail_hooks.py`, django-modeltranslation's `translation.py`), or that the project's own
-code asks for with `autodiscover_modules("name")`: kept for an installed app, orphans in a
-package no settings module installs."""
+"""Installed Django apps beyond the plain package: modules a library imports from every app
+by their name (wagtail's `wagtail_hooks.py`, django-modeltranslation's `translation.py`) or
+that the project's own code asks for with `autodiscover_modules("name")`, kept for an
+installed app and orphans in a package no settings module installs; and an app that is a
+namespace package (no `__init__.py`). Settings built in steps (`X.append(...)`, `X["k"] = v`)
+and Python's own `sitecustomize.py`."""
 
 from __future__ import annotations
 
@@ -53,3 +55,58 @@ def test_without_the_library_the_hooks_module_is_an_orphan(make_repo: RepoFactor
     assert "blog/wagtail_hooks.py" in found and "blog/menu.py" in found
     assert "blog/feeds.py" not in found  # the project's own autodiscover_modules('feeds')
     assert cli_json(repo, "orphans")["uncertain"] == []
+
+
+NAMESPACE_APP = {
+    "requirements.txt": "Django==5.2.8\n",
+    "app/manage.py": "import os\n\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'conf.settings')\n",
+    "app/conf/__init__.py": "",
+    "app/conf/settings.py": "INSTALLED_APPS = ['tokens', 'conf']\n",
+    # `tokens` has no __init__.py: a namespace package, which Django installs all the same.
+    "app/tokens/apps.py": "from django.apps import AppConfig\n\n\nclass TokensConfig(AppConfig):\n"
+    "    name = 'tokens'\n",
+    "app/tokens/models.py": "",
+    "app/tokens/migrations/__init__.py": "",
+    "app/tokens/migrations/0001_initial.py": "operations: list[object] = []\n",
+    "app/tokens/leftover.py": "",
+}
+
+
+def test_a_namespace_package_app_loads_its_conventions(make_repo: RepoFactory) -> None:
+    repo = make_repo(NAMESPACE_APP)
+    assert orphans(repo) == ["app/tokens/leftover.py"]
+    migration = investigate(repo, "tokens")["app/tokens/migrations/0001_initial.py"]
+    assert migration["verdict"] == "keep"
+    assert migration["route"][:2] == [
+        "app/tokens/migrations/0001_initial.py",
+        "app/conf/settings.py:1 (django INSTALLED_APPS)",
+    ]
+
+
+STEPS = {
+    "requirements.txt": "Django==5.2.8\n",
+    "manage.py": "import os\n\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'conf.settings')\n",
+    "conf/__init__.py": "",
+    "conf/settings.py": (
+        "MIDDLEWARE = []\n"
+        "MIDDLEWARE.append('conf.middleware.Timing')\n"
+        "MIDDLEWARE.insert(0, 'conf.security.Headers')\n"
+        "LOGGING = {'handlers': {}}\n"
+        "LOGGING['handlers']['audit'] = {'class': 'conf.audit.AuditHandler'}\n"
+    ),
+    "conf/middleware.py": "",
+    "conf/security.py": "",
+    "conf/audit.py": "",
+    "conf/unused.py": "",
+    "sitecustomize.py": "import os\n",  # Python's `site` imports it at start-up
+}
+
+
+def test_settings_built_in_steps_and_sitecustomize(make_repo: RepoFactory) -> None:
+    repo = make_repo(STEPS)
+    found = cli_json(repo, "orphans")
+    assert [r["path"] for r in found["orphans"]] == ["conf/unused.py"]
+    assert found["uncertain"] == []  # not only the strings safety net: the settings read
+    audit = investigate(repo, "audit")["conf/audit.py"]
+    assert audit["verdict"] == "keep"
+    assert audit["route"][1] == "conf/settings.py:5 (django LOGGING)"

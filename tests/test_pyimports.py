@@ -405,6 +405,40 @@ def test_dynamic_imports() -> None:
     ]
 
 
+def test_a_folder_that_imports_its_own_modules_by_name() -> None:
+    """The plugin-folder pattern: a file lists its own folder and imports what it finds by a
+    name known only at run time. Every module beside it may be imported (not certain); a
+    file that does not list its folder, or a function of that name, says nothing."""
+    files = {
+        "app/actions/__init__.py": """\
+            import os
+            from importlib import import_module
+
+            def import_module_named(x): ...
+
+            for entry in os.listdir(os.path.dirname(__file__)):
+                module = import_module(f"{__name__}.{entry[:-3]}")
+            """,
+        "app/actions/export.py": "",
+        "app/actions/purge.py": "",
+        "app/actions/sub/deep.py": "",
+        "app/other.py": "from importlib import import_module\nm = import_module(name)\n",
+        "app/hooks.py": (
+            "import importlib, os\ndef import_module(name): ...\n"
+            "os.listdir(os.path.dirname(__file__))\n"
+        ),
+    }
+    uses = [(u.source, u.line, u.targets, u.certain) for u in resolve(files)]
+    assert uses == [
+        (
+            "app/actions/__init__.py",
+            7,
+            ("app/actions/export.py", "app/actions/purge.py"),
+            False,
+        ),
+    ]
+
+
 def test_star_import_may_use_every_submodule() -> None:
     files = {
         "app.py": "from models import *\n",

@@ -29,8 +29,10 @@ from consolidate.compose.project import files_to_name
 from consolidate.compose.projects import ComposeProject, find_projects
 from consolidate.gitio import Git
 
+# Files a tool runs by their name; `sitecustomize`/`usercustomize`: Python's `site` imports
+# them at start-up from sys.path (https://docs.python.org/3/library/site.html).
 TOOL_FILE = re.compile(
-    r"(?:setup|conftest|noxfile|fabfile|manage|__main__|wsgi|asgi)\.py"
+    r"(?:setup|conftest|noxfile|fabfile|manage|__main__|wsgi|asgi|sitecustomize|usercustomize)\.py"
     r"|[\w.-]+\.config\.(?:[cm]?[jt]s)|[\w.-]+\.d\.ts|(?:vite|jest|vitest|webpack)[\w.-]*\.[cm]?[jt]s"
 )
 NON_PRODUCTION_DIRS = {"examples", "example", "docs", "doc", "samples", "scripts", "tests", "test"}

@@ -40,6 +40,14 @@ _KEYWORD = re.compile(r"(?:import|from)\b")
 _FROM = re.compile(r"from\s*(\.*)\s*([\w.]*?)\s*(?<!\w)import\b(.*)", re.S)
 _CODE = re.compile(r"""(?:[^"'#\n]++|"(?:[^"\\\n]|\\.)*+"|'(?:[^'\\\n]|\\.)*+')*+""")
 _DYNAMIC = re.compile(r"""\s*\(\s*([fF]?)(['"])([^'"\n]*)\2([^\n]*)""")
+# A call whose argument is not a literal prefix (`import_module(name)`,
+# `import_module(f"{base}.{name}")`): in a file that lists its own folder, the plugin-folder
+# pattern, which may import any module beside it (uses that are not certain, as for
+# `import_module(f"pkg.{name}")`: `orphans` lists what only they reach under `uncertain`).
+_RUN_TIME_NAME = re.compile(r"\s*\(\s*(?![\)'\"])|\s*\(\s*[fF]?['\"]\{")
+_LISTING = re.compile(
+    r"\b(?:listdir|scandir|iterdir|glob|iglob|rglob|iter_modules|walk_packages|walk)\s*\("
+)
 _SYS_PATH = re.compile(
     r"sys\.path\.(insert|append)\s*\(|site\.addsitedir\s*\("
     r"|sys\.path\s*(?:\+=|=(?!=)|\[[^\]\n]*\]\s*=(?!=)|\.extend\b)"
@@ -260,11 +268,28 @@ def _valid(module: str, level: int) -> bool:
 
 
 def _dynamic_imports(text: _Text) -> Iterator[PyImport]:
+    lists_folder: bool | None = None  # asked once, at the first name known only at run time
     for needle in ("import_module", "__import__"):
         for pos in text.find_all(needle):
             m = _DYNAMIC.match(text.text, pos + len(needle))
             if m and (found := _dynamic(m)):
                 yield PyImport(*found, text.line(pos), "dynamic", text.line_text(pos))
+            elif _RUN_TIME_NAME.match(text.text, pos + len(needle)) and not _defined(text, pos):
+                if lists_folder is None:
+                    lists_folder = _lists_own_folder(text.text)
+                if lists_folder:  # the plugin folder: any module beside this file
+                    yield PyImport("", ("*",), 1, text.line(pos), "dynamic", text.line_text(pos))
+
+
+def _defined(text: _Text, pos: int) -> bool:
+    """`def import_module(`: the project's own function of that name, not a call."""
+    return text.text[max(0, pos - 8) : pos].rstrip().endswith("def")
+
+
+def _lists_own_folder(text: str) -> bool:
+    """Whether the file lists the folder it is in (`os.listdir(os.path.dirname(__file__))`,
+    `pkgutil.iter_modules(__path__)`, `Path(__file__).parent.glob("*.py")`)."""
+    return ("__file__" in text or "__path__" in text) and _LISTING.search(text) is not None
 
 
 def _dynamic(m: re.Match[str]) -> tuple[str, tuple[str, ...], int] | None:

@@ -23,6 +23,7 @@ from consolidate.analysis.frameworks.pymodules import (
     assigned,
     called,
     exact,
+    import_folders,
     module_files,
     module_paths,
     strings,
@@ -257,7 +258,21 @@ def app_folder(project: Project, entry: str, source: str = "") -> str | None:
 def _package(project: Project, name: str, source: str) -> str | None:
     found = exact(project, name, source) if DOTTED.fullmatch(name) else []
     inits = [module for module, _ in found if module.endswith("/__init__.py")]
-    return posixpath.dirname(inits[0]) if inits else None
+    if inits:
+        return posixpath.dirname(inits[0])
+    return _namespace_package(project, name, source) if DOTTED.fullmatch(name) else None
+
+
+def _namespace_package(project: Project, name: str, source: str) -> str | None:
+    """A folder of Python files without `__init__.py` is a package too (PEP 420), and Django
+    installs it as an app when it is in one place
+    (https://docs.djangoproject.com/en/5.2/ref/applications/#django.apps.AppConfig.path)."""
+    relative = name.replace(".", "/")
+    for root in import_folders(project, source):
+        folder = f"{root}/{relative}" if root else relative
+        if any(posixpath.dirname(p) == folder for p in _python_under(project, folder)):
+            return folder
+    return None
 
 
 def _config_name(project: Project, path: str, cls: str) -> str | None:

@@ -41,7 +41,7 @@ def _modules(project: Project, dotted: str, source: str) -> list[tuple[str, list
 def exact(project: Project, name: str, source: str) -> list[tuple[str, list[str]]]:
     parts = name.split(".")
     found: list[tuple[str, list[str]]] = []
-    for root in dict.fromkeys([*_ancestors(source), *project.python_roots]):
+    for root in import_folders(project, source):
         prefix = f"{root}/" if root else ""
         base = prefix + "/".join(parts)
         module = [p for p in (f"{base}.py", f"{base}/__init__.py") if p in project.tracked]
@@ -49,6 +49,12 @@ def exact(project: Project, name: str, source: str) -> list[tuple[str, list[str]
             inits = (prefix + "/".join(parts[:i]) + "/__init__.py" for i in range(1, len(parts)))
             found.append((module[0], [p for p in inits if p in project.tracked]))
     return found
+
+
+def import_folders(project: Project, source: str) -> list[str]:
+    """Where a dotted name in `source` may start: the folders above it (nearest first), then
+    the repository's import roots."""
+    return list(dict.fromkeys([*_ancestors(source), *project.python_roots]))
 
 
 def _ancestors(path: str) -> list[str]:
@@ -71,8 +77,19 @@ def use(project: Project, source: str, line: int, kind: str, targets: Iterable[s
     return [Use(source, found, line, kind, True, text)] if found else []
 
 
+MUTATORS = frozenset({"append", "insert", "extend", "update"})
+
+
 def assigned(node: ast.AST) -> list[tuple[str, ast.AST | None]]:
-    """(name, value) for each plain name an assignment sets (Django reads upper-case ones)."""
+    """(name, value) for each plain name an assignment sets (Django reads upper-case ones), or
+    a statement adds to: settings build lists and dicts in steps (`X["key"] = value`,
+    `X.append(value)`, `X.insert(0, value)`, `X.extend(values)`, `X.update(...)`; the value is
+    then the subscript assignment's value or the call, whose arguments hold what it adds)."""
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        func = node.value.func
+        if isinstance(func, ast.Attribute) and func.attr in MUTATORS:
+            return [(func.value.id, node.value)] if isinstance(func.value, ast.Name) else []
+        return []
     if isinstance(node, ast.Assign):
         targets = node.targets
     elif isinstance(node, ast.AugAssign | ast.AnnAssign):
@@ -80,7 +97,14 @@ def assigned(node: ast.AST) -> list[tuple[str, ast.AST | None]]:
     else:
         return []
     value = getattr(node, "value", None)
-    return [(t.id, value) for t in targets if isinstance(t, ast.Name)]
+    return [(name, value) for t in targets if (name := _target_name(t))]
+
+
+def _target_name(target: ast.AST) -> str | None:
+    """`X` for `X`, and for `X["a"]["b"]` (a key set inside a setting)."""
+    while isinstance(target, ast.Subscript):
+        target = target.value
+    return target.id if isinstance(target, ast.Name) else None
 
 
 def called(node: ast.Call) -> str:
