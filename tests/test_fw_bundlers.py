@@ -302,3 +302,24 @@ def test_tool_configs_and_the_local_files_they_name(make_repo: RepoFactory) -> N
         "eslint-local-rules.cjs",
         "run by eslint-local-rules.cjs: loaded by an ESLint local-rules plugin",
     ]
+
+
+def test_an_entry_not_read_keeps_only_what_the_bundler_can_load(make_repo: RepoFactory) -> None:
+    """A vite config at the root of a Python project whose `input` spreads a computed value:
+    every script of the folder may be an entry (`review`), but no Python file is one."""
+    repo = make_repo(
+        {
+            "package.json": json.dumps({"devDependencies": {"vite": "7.1.4"}}),
+            "vite.config.ts": (
+                "import { defineConfig } from 'vite'\n"
+                "const extra = discoverPlugins()\n"
+                "export default defineConfig({ build: { rollupOptions: { input: {\n"
+                "  main: 'web/main.ts', ...extra } } } })\n"
+            ),
+            "web/main.ts": "export {};\n",
+            "web/plugins/map.ts": "export {};\n",
+            "app/__init__.py": "",
+            "app/dead.py": "",
+        }
+    )
+    assert orphans(repo) == ["app/__init__.py", "app/dead.py"]

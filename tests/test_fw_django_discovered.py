@@ -110,3 +110,33 @@ def test_settings_built_in_steps_and_sitecustomize(make_repo: RepoFactory) -> No
     audit = investigate(repo, "audit")["conf/audit.py"]
     assert audit["verdict"] == "keep"
     assert audit["route"][1] == "conf/settings.py:5 (django LOGGING)"
+
+
+PLUGGABLE = {
+    "requirements.txt": "Django==5.2.8\n",
+    "manage.py": "import os\n\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'core.settings')\n",
+    "core/__init__.py": "",
+    "core/settings.py": (
+        "INSTALLED_APPS = ['core', 'shop']\nROOT_URLCONF = 'core.urls'\n"
+        "FORMAT_MODULE_PATH = ['core.formats']\n"
+    ),
+    "core/urls.py": (
+        "import importlib\nfrom django.apps import apps\n\nurlpatterns = []\n"
+        "for app in apps.get_app_configs():\n"
+        "    urlpatterns += importlib.import_module(app.name + '.urls').urlpatterns\n"
+    ),
+    "core/formats/__init__.py": "",
+    "core/formats/de/__init__.py": "",
+    "core/formats/de/formats.py": "DATE_FORMAT = 'j. F Y'\n",
+    "core/formats/de/unused.py": "",
+    "shop/__init__.py": "",
+    "shop/urls.py": "from shop import views  # noqa: F401\nurlpatterns = []\n",
+    "shop/views.py": "",
+}
+
+
+def test_app_submodules_imported_by_hand_and_format_modules(make_repo: RepoFactory) -> None:
+    repo = make_repo(PLUGGABLE)
+    found = cli_json(repo, "orphans")
+    assert [r["path"] for r in found["orphans"]] == ["core/formats/de/unused.py"]
+    assert found["uncertain"] == []

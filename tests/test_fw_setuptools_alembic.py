@@ -359,3 +359,18 @@ def test_flask_migrate_and_pyproject_alembic_configs(make_repo: RepoFactory) -> 
         "api/migrations/versions/0001_initial.py",
         "run by api/migrations/alembic.ini:1: migration folder",
     ]
+
+
+def test_an_in_tree_build_backend(make_repo: RepoFactory) -> None:
+    """PEP 517: `build-backend` found in `backend-path` is what every build imports."""
+    repo = make_repo(
+        {
+            "pyproject.toml": (
+                '[build-system]\nrequires = ["setuptools"]\n'
+                'build-backend = "backend"\nbackend-path = ["_build"]\n'
+            ),
+            "_build/backend.py": "from setuptools.build_meta import *  # noqa: F403\n",
+            "_build/unused.py": "",
+        }
+    )
+    assert orphans(repo) == ["_build/unused.py"]

@@ -250,13 +250,18 @@ class Project:
             return None
 
     # --- results -------------------------------------------------------------------------
-    def uncertain(self, folder: str, via: str) -> Iterator[Root]:
-        """Every code file under `folder` may be loaded: `review`, never `remove`."""
-        for path in self.under(folder, CODE_SUFFIXES):
+    def uncertain(
+        self, folder: str, via: str, suffixes: tuple[str, ...] | None = None
+    ) -> Iterator[Root]:
+        """Every code file under `folder` (of `suffixes`: what the loader can load; default
+        every code file) may be loaded: `review`, never `remove`."""
+        for path in self.under(folder, suffixes or CODE_SUFFIXES):
             yield Root(path, "framework", via, production=False)
 
 
 CODE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
+# What a JavaScript tool (a bundler, a test runner, an ORM's glob) can load: never a .py file.
+JS_LOADABLE = tuple(s for s in CODE_SUFFIXES if s != ".py")
 
 
 def join(root: str, path: str) -> str:

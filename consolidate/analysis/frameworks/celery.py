@@ -15,7 +15,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 
-from consolidate.analysis.frameworks import django
+from consolidate.analysis.frameworks import django, django_apps
 from consolidate.analysis.frameworks.base import Found, Plugin, Project
 from consolidate.analysis.frameworks.pymodules import (
     assigned,
@@ -151,7 +151,9 @@ def _django_apps(project: Project) -> list[str]:
         tree = project.load_python(path)
         for node in ast.walk(tree) if tree else ():
             apps = [value for name, value in assigned(node) if name.endswith("_APPS")]
-            folders += [django.app_folder(project, t, path) for v in apps for t, _ in strings(v)]
+            folders += [
+                django_apps.app_folder(project, t, path) for v in apps for t, _ in strings(v)
+            ]
     return list(dict.fromkeys(f for f in folders if f is not None))
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from consolidate.analysis.frameworks import jsconfig as js
-from consolidate.analysis.frameworks.base import Project
+from consolidate.analysis.frameworks.base import JS_LOADABLE, Project
 from consolidate.analysis.frameworks.jsparse import read
 from consolidate.analysis.tsimports import TS_SUFFIXES, scan_file
 from consolidate.analysis.tsresolve import Resolution, Resolver
@@ -86,7 +86,8 @@ class Files:
             return
         line = js.line_of(self.project.text(config) or "", what.rpartition(".")[2])
         self.project.warn(config, line, f"{what} could not be read without running the config")
-        yield from self.project.uncertain(folder, f"{config}:{line}: {what} (not read)")
+        via = f"{config}:{line}: {what} (not read)"
+        yield from self.project.uncertain(folder, via, JS_LOADABLE)
 
     def roots(self, config: str, values: list[js.Str], what: str, bases: list[str], *,
               production: bool = True) -> Iterator[Root]:  # fmt: skip

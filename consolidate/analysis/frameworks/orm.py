@@ -19,7 +19,14 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from consolidate.analysis.frameworks.base import CODE_SUFFIXES, Found, Plugin, Project, join
+from consolidate.analysis.frameworks.base import (
+    CODE_SUFFIXES,
+    JS_LOADABLE,
+    Found,
+    Plugin,
+    Project,
+    join,
+)
 from consolidate.analysis.frameworks.jsvalues import (
     DIR,
     UNKNOWN,
@@ -135,7 +142,7 @@ def expand(project: Project, where: Where, value: Value, *, use: bool) -> Iterat
             folder = unknown or "the repository root"
             message = f"{where.what} cannot be evaluated: everything under {folder} may be loaded"
             project.warn(where.config, where.line, message)
-            yield from project.uncertain(unknown, f"{where.via} (not evaluated)")
+            yield from project.uncertain(unknown, f"{where.via} (not evaluated)", JS_LOADABLE)
         elif not hits:
             shown = leaf.replace(DIR, "__dirname")
             project.warn(

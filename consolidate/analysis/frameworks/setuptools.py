@@ -251,6 +251,23 @@ def _pyproject_entries(
                     yield Root(found, "framework", via)
 
 
+def _build_backend(project: Project, path: str) -> Iterator[Found]:
+    """An in-tree build backend: `[build-system] build-backend = "backend"` found in the
+    folders `backend-path` lists, which every build of the distribution imports
+    (https://peps.python.org/pep-0517/#in-tree-build-backends)."""
+    table = project.load_toml(path, warn=False).get("build-system")
+    if not isinstance(table, dict):
+        return
+    backend, paths = table.get("build-backend"), table.get("backend-path")
+    if not (isinstance(backend, str) and isinstance(paths, list)):
+        return
+    folder, text = posixpath.dirname(path), project.text(path) or ""
+    roots = [join(folder, p) for p in paths if isinstance(p, str)]
+    via = f"{path}:{_line_of(text, 'build-backend')}: build-system.build-backend {backend}"
+    for found in project.module_files(backend, roots):
+        yield Root(found, "framework", via, production=False)
+
+
 def find(project: Project) -> Iterator[Found]:
     for path in project.named("setup.cfg"):
         yield from _setup_cfg(project, path)
@@ -258,6 +275,7 @@ def find(project: Project) -> Iterator[Found]:
         yield from _setup_py(project, path)
     for path in project.named("pyproject.toml"):
         yield from _pyproject(project, path)
+        yield from _build_backend(project, path)
 
 
 PLUGINS = (
