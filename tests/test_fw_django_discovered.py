@@ -140,3 +140,34 @@ def test_app_submodules_imported_by_hand_and_format_modules(make_repo: RepoFacto
     found = cli_json(repo, "orphans")
     assert [r["path"] for r in found["orphans"]] == ["core/formats/de/unused.py"]
     assert found["uncertain"] == []
+
+
+GENERATED_SETTINGS = {
+    "requirements.txt": "Django==5.2.8\n",
+    # `settings` is written at install time (`from gym.settings_global import *`): not tracked.
+    "gym/wsgi.py": (
+        "import os\n\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'settings')\n"
+        "from django.core.wsgi import get_wsgi_application\n\n"
+        "application = get_wsgi_application()\n"
+    ),
+    "gym/__init__.py": "",
+    "gym/settings_global.py": "INSTALLED_APPS = ['gym.workouts']\nROOT_URLCONF = 'gym.urls'\n",
+    "gym/urls.py": "urlpatterns = []\n",
+    "gym/workouts/__init__.py": "",
+    "gym/workouts/models.py": "",
+    "gym/workouts/migrations/__init__.py": "",
+    "gym/workouts/migrations/0001_initial.py": "",
+    "gym/leftover.py": "",
+}
+
+
+def test_settings_written_at_install_time(make_repo: RepoFactory) -> None:
+    """DJANGO_SETTINGS_MODULE names a module the repository does not track: the module that
+    sets INSTALLED_APPS is what it reads, and what that reaches is `review`, not orphaned."""
+    repo = make_repo(GENERATED_SETTINGS)
+    assert orphans(repo) == ["gym/leftover.py"]
+    migration = investigate(repo, "workouts")["gym/workouts/migrations/0001_initial.py"]
+    assert migration["chain"][-1] == (
+        "run by gym/settings_global.py: sets INSTALLED_APPS and the settings module settings "
+        "is not tracked"
+    )

@@ -40,6 +40,7 @@ QUOTED = re.compile(r"[\"'](" + DOTTED.pattern + r")[\"']")
 # A module that sets one of these is a settings module even when nothing names it: split
 # settings (`settings/base.py`, read by `from .base import *` in the one that is named).
 SETTINGS_LIKE = re.compile(r"^(?:\w*_APPS|MIDDLEWARE|ROOT_URLCONF)\s*\+?=", re.MULTILINE)
+INSTALLED = re.compile(r"^INSTALLED_APPS\s*(?::[^=\n]*)?=", re.MULTILINE)
 # `DJANGO_SETTINGS_MODULE=x`, `: x`, `ENV DJANGO_SETTINGS_MODULE x`, and pytest-django's `--ds=x`.
 ASSIGNED = re.compile(
     r"(?<![\w${])DJANGO_SETTINGS_MODULE['\"]?(?:\s*[=:]\s*|[ \t]+)['\"]?(" + DOTTED.pattern + ")"
@@ -262,7 +263,22 @@ def find(project: Project) -> Iterator[Found]:
     discovered = discovered_modules(project)
     for path in settings_modules(project, named):
         yield from _settings_uses(project, path, discovered)
+    yield from _settings_made_elsewhere(project, named)
     yield from _code_uses(project)
+
+
+def _settings_made_elsewhere(project: Project, named: list[Naming]) -> Iterator[Root]:
+    """When DJANGO_SETTINGS_MODULE names no tracked module (the settings are written at
+    install time, `from project.settings_global import *`), the modules that set
+    INSTALLED_APPS are what those settings read: roots, `review` rather than `keep`."""
+    if any(module_files(project, n.value, n.file) for n in named):
+        return
+    names = ", ".join(sorted({n.value for n in named}))
+    why = f"the settings module {names} is not tracked" if names else "no settings module is named"
+    for path in project.holding([b"INSTALLED_APPS"], (".py",)):
+        if INSTALLED.search(project.text(path) or ""):
+            via = f"{path}: sets INSTALLED_APPS and {why}"
+            yield Root(path, "framework", via, production=False)
 
 
 PLUGINS = (Plugin("django", DOCS, find, enablers=("django",), config=("manage.py",)),)

@@ -6,6 +6,7 @@ uses a plugin yields from them. Shared by the Python framework plugins.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Iterable, Iterator
 
@@ -72,9 +73,17 @@ def strings(node: ast.AST | None) -> Iterator[tuple[str, int]]:
 def use(project: Project, source: str, line: int, kind: str, targets: Iterable[str]) -> list[Use]:
     """A certain use of `targets` from `source` at `line`: [] when it names only itself."""
     found = tuple(dict.fromkeys(t for t in targets if t != source))
-    lines = (project.text(source) or "").splitlines()
+    if not found:
+        return []  # asked for every node of a walked file: most name nothing
+    lines = _lines(project.text(source) or "")
     text = lines[line - 1].strip()[:200] if 0 < line <= len(lines) else ""
-    return [Use(source, found, line, kind, True, text)] if found else []
+    return [Use(source, found, line, kind, True, text)]
+
+
+@functools.lru_cache(maxsize=32)
+def _lines(text: str) -> list[str]:
+    """A file's lines, split once for all the uses found in it (a str keeps its hash)."""
+    return text.splitlines()
 
 
 MUTATORS = frozenset({"append", "insert", "extend", "update"})
