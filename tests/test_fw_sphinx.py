@@ -32,6 +32,8 @@ DOCS = {
     "docs/examples/client.ts": "export const client = 1;\n",
     "docs/examples/stale.py": "print('stale')\n",
     "tools/conf.py": "PORT = 8080\n",  # a conf.py that is not Sphinx's
+    # a second configuration, run by code with `sphinx-build -c`: annotated, no other hint
+    "app/extract/conf.py": "project = 'Docs'\nextensions: list[str] = []\n",
 }
 
 

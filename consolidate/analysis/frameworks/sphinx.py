@@ -27,7 +27,7 @@ from consolidate.analysis.uses import Root
 
 DOCS = "https://www.sphinx-doc.org/en/master/usage/configuration.html"
 SPHINX_LIKE = re.compile(
-    r"^(?:extensions|html_theme|master_doc|root_doc)\s*[+:]?=|\bsphinx\b", re.M
+    r"^(?:extensions|html_theme|master_doc|root_doc)\s*(?::[^=\n]*)?\+?=|(?i:\bsphinx\b)", re.M
 )
 PAGES = (".rst", ".md", ".txt")
 INCLUDE = re.compile(
