@@ -102,3 +102,32 @@ def test_served_names_and_index() -> None:
     assert list(served_names("staticfiles/x.js")) == []
     index = served_index(["a/static/x.js", "b/static/x.js", "a/static/x.css", "static.js"])
     assert index == {"x.js": ["a/static/x.js", "b/static/x.js"]}
+
+
+PROJECT_ASSETS = {
+    "requirements.txt": "Django==5.2.8\n",
+    "manage.py": "import os\n\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_cfg.settings')\n",
+    "site_cfg/__init__.py": "",
+    "site_cfg/settings.py": (
+        "import os\nfrom pathlib import Path\n\n"
+        "BASE_DIR = Path(__file__).resolve().parent.parent\n"
+        "INSTALLED_APPS = ['django.contrib.staticfiles']\n"
+        "STATICFILES_DIRS = [\n"
+        "    BASE_DIR / 'assets' / 'js',\n"
+        "    ('vendor', os.path.join(BASE_DIR, 'third_party')),\n"
+        "]\n"
+    ),
+    "site_cfg/templates/base.html": (
+        "{% load static %}<script src=\"{% static 'theme.js' %}\"></script>\n"
+        "<script src=\"{% static 'vendor/chart.min.js' %}\"></script>\n"
+    ),
+    "assets/js/theme.js": "document.body.dataset.theme = 'dark';\n",
+    "assets/js/unused.js": "export {};\n",
+    "third_party/chart.min.js": "var Chart={};\n",
+}
+
+
+def test_staticfiles_dirs_of_the_settings(make_repo: RepoFactory) -> None:
+    """`STATICFILES_DIRS` folders are served by the paths below them (with an entry's prefix)."""
+    repo = make_repo(PROJECT_ASSETS)
+    assert orphans(repo) == ["assets/js/unused.js"]

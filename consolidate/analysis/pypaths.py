@@ -38,6 +38,17 @@ def added_folder(path: str, text: str, m: re.Match[str], pos: int) -> str | None
     return "" if value == "." else str(value)
 
 
+def folder_value(path: str, text: str, node: ast.expr, before: int) -> str | None:
+    """The repository folder an expression of the file `path` evaluates to (a settings
+    module's `os.path.join(BASE_DIR, "static")`), or None; `before` is where the expression
+    starts in `text` (the names it uses are those assigned above it)."""
+    try:
+        value = _Scope(path, text, before, 0).value(node)
+    except (SyntaxError, ValueError, IndexError, RecursionError, _Unknown):
+        return None
+    return ("" if value == "." else str(value)) if isinstance(value, _Path) else None
+
+
 class _Unknown(Exception):
     """The expression is not one the evaluator understands."""
 

@@ -17,10 +17,14 @@ names stays an orphan: only a page outside the repository could load it.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable, Iterator
 
+from consolidate.analysis.frameworks import django
 from consolidate.analysis.frameworks.base import CODE_SUFFIXES, Found, Plugin, Project
+from consolidate.analysis.frameworks.pymodules import assigned
+from consolidate.analysis.pypaths import folder_value
 from consolidate.analysis.uses import Root
 
 DOCS = "https://docs.djangoproject.com/en/stable/howto/static-files/"
@@ -62,8 +66,49 @@ def served_index(paths: Iterable[str]) -> dict[str, list[str]]:
     return index
 
 
+def settings_dirs(project: Project) -> dict[str, list[str]]:
+    """Django's `STATICFILES_DIRS`: folders served like an app's `static/`, by the paths below
+    them (an entry `("prefix", folder)` under `prefix/`). Only folders the settings' path
+    expressions evaluate to (`os.path.join(BASE_DIR, "assets")`, `BASE_DIR / "assets"`)."""
+    index: dict[str, list[str]] = {}
+    for path in django.settings_modules(project, django.namings(project)):
+        text, tree = project.text(path) or "", project.load_python(path)
+        starts = [0, *(i + 1 for i, c in enumerate(text) if c == "\n")]
+        for node in ast.walk(tree) if tree else ():
+            for name, value in assigned(node):
+                if name == "STATICFILES_DIRS" and isinstance(value, ast.List | ast.Tuple):
+                    for entry in value.elts:
+                        _add_dir(project, index, path, text, starts, entry)
+    return index
+
+
+def _add_dir(
+    project: Project,
+    index: dict[str, list[str]],
+    path: str,
+    text: str,
+    starts: list[int],
+    entry: ast.expr,
+) -> None:
+    prefix = ""
+    if isinstance(entry, ast.Tuple) and len(entry.elts) == 2:
+        first = entry.elts[0]
+        given = first.value if isinstance(first, ast.Constant) else None
+        prefix = f"{given}/" if isinstance(given, str) else ""
+        entry = entry.elts[1]
+    before = starts[entry.lineno - 1] + entry.col_offset if entry.lineno <= len(starts) else 0
+    folder = folder_value(path, text, entry, before)
+    if folder is None or folder == "":
+        return  # unknown, or the whole repository: that would say nothing
+    for file in project.under(folder, CODE_SUFFIXES):
+        index.setdefault(prefix + file[len(folder) + 1 :], []).append(file)
+
+
 def find(project: Project) -> Iterator[Found]:
     index = served_index(project.tracked)
+    if "django" in project.dependencies or project.named("manage.py"):
+        for name, files in settings_dirs(project).items():
+            index[name] = sorted({*index.get(name, []), *files})
     if not index:
         return
     templates = project.holding([b"static", b"STATIC_URL"], TEMPLATE_SUFFIXES)
