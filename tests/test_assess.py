@@ -162,3 +162,24 @@ def test_a_restarting_container_with_an_import_error(
         assert errors["met"] and "restarts" in errors["evidence"][0]
     finally:
         container.remove(force=True)
+
+
+def test_imports_of_declared_distributions_are_no_errors(make_repo: RepoFactory) -> None:
+    """A distribution installs modules by names of its own (`djangorestframework` installs
+    `rest_framework`); pyproject.toml declares them as well as requirements files do."""
+    files = dict(PY_SERVICE)
+    files["pyproject.toml"] = (
+        '[project]\nname = "shop"\ndependencies = [\n'
+        '  "Django>=5.2", "djangorestframework>=3.15", "django-filter", "PyYAML", "rq",\n]\n'
+    )
+    files["reporter/reporter.py"] = (
+        "import django\nimport rest_framework\nimport django_filters\nimport yaml\nimport rq\n"
+        "import jinja_reports_pro\n"
+    )
+    repo = make_repo(files)
+    errors = next(
+        t for t in assess(repo, "reporter")["triggers"] if t["name"] == "persistent import errors"
+    )
+    assert errors["evidence"] == [
+        "reporter/reporter.py:6: imports jinja_reports_pro, which nothing here provides"
+    ]

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Collection
 from typing import Any
 
+from consolidate.analysis.frameworks.base import Project
 from consolidate.analysis.investigation import Engine, investigate
 from consolidate.analysis.names import quick_docker
 from consolidate.analysis.pyimports import decode
@@ -158,7 +159,10 @@ def import_errors(
 
 def unresolvable(engine: Engine, mine: list[str]) -> list[str]:
     """Imports in the component's Python files that no repository file, standard library
-    module or declared dependency can satisfy."""
+    module or declared dependency can satisfy. A distribution installs modules by names of
+    its own (`djangorestframework` installs `rest_framework`): a module counts as provided
+    when its name and a declared name hold one another, or a well-known alias matches; when
+    unsure, it is provided (no evidence of an error)."""
     local = {p.rsplit("/", 1)[-1].removesuffix(".py") for p in engine.paths if p.endswith(".py")}
     local |= {part for p in engine.paths for part in p.split("/")[:-1]}
     declared = declared_names(engine)
@@ -169,21 +173,42 @@ def unresolvable(engine: Engine, mine: list[str]) -> list[str]:
         text = decode(engine.snapshot.read(path) or b"")
         for match in IMPORT.finditer(text):
             module = match.group(1) or match.group(2)
-            known = module in STDLIB or module in local
-            if not known and module.lower() not in declared and module != "__future__":
+            known = module in STDLIB or module in local or module == "__future__"
+            if not known and not provided(module, declared):
                 line = text.count("\n", 0, match.start()) + 1
                 out.append(f"{path}:{line}: imports {module}, which nothing here provides")
     return out
 
 
+# Top-level modules whose distribution's name shares no part with them.
+MODULE_ALIASES = {
+    "pil": "pillow", "yaml": "pyyaml", "bs4": "beautifulsoup4", "cv2": "opencv",
+    "sklearn": "scikit-learn", "skimage": "scikit-image", "dateutil": "python-dateutil",
+    "jwt": "pyjwt", "attr": "attrs", "dotenv": "python-dotenv", "crypto": "pycryptodome",
+    "openssl": "pyopenssl", "mysqldb": "mysqlclient", "magic": "python-magic",
+    "zmq": "pyzmq", "serial": "pyserial", "usb": "pyusb", "gi": "pygobject",
+    "google": "google", "multipart": "python-multipart", "jose": "python-jose",
+    "slugify": "python-slugify", "ldap": "python-ldap", "win32api": "pywin32",
+}  # fmt: skip
+
+
+def _bare(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def provided(module: str, declared: set[str]) -> bool:
+    """Whether a declared distribution may install `module` (see `unresolvable`)."""
+    wanted = {_bare(module), _bare(MODULE_ALIASES.get(module.lower(), module))}
+    return any(
+        w == d or (min(len(w), len(d)) > 2 and (w in d or d in w)) for w in wanted for d in declared
+    )
+
+
 def declared_names(engine: Engine) -> set[str]:
-    names: set[str] = set()
-    for path in engine.paths:
-        if path.rsplit("/", 1)[-1].startswith("requirements") and path.endswith(".txt"):
-            text = (engine.snapshot.read(path) or b"").decode("utf-8", errors="replace")
-            names |= {re.split(r"[<>=!~\[; ]", line.strip())[0].lower().replace("-", "_")
-                      for line in text.splitlines() if line.strip() and not line.startswith("#")}  # fmt: skip
-    return names
+    """Every Python and npm dependency any manifest of the repository declares
+    (requirements files, pyproject.toml, setup.cfg, setup.py, Pipfile), bare."""
+    project = Project(frozenset(engine.paths), engine.snapshot.read)
+    return {_bare(name) for name in project.dependencies}
 
 
 def health(found: dict[str, Any]) -> dict[str, Any]:
