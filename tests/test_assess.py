@@ -170,16 +170,17 @@ def test_imports_of_declared_distributions_are_no_errors(make_repo: RepoFactory)
     files = dict(PY_SERVICE)
     files["pyproject.toml"] = (
         '[project]\nname = "shop"\ndependencies = [\n'
-        '  "Django>=5.2", "djangorestframework>=3.15", "django-filter", "PyYAML", "rq",\n]\n'
+        '  "Django>=5.2", "djangorestframework>=3.15", "django-filter", "PyYAML", "rq",\n'
+        '  "drf-flex-fields",\n]\n'
     )
     files["reporter/reporter.py"] = (
         "import django\nimport rest_framework\nimport django_filters\nimport yaml\nimport rq\n"
-        "import jinja_reports_pro\n"
+        "import rest_flex_fields\nimport jinja_reports_pro\n"
     )
     repo = make_repo(files)
     errors = next(
         t for t in assess(repo, "reporter")["triggers"] if t["name"] == "persistent import errors"
     )
     assert errors["evidence"] == [
-        "reporter/reporter.py:6: imports jinja_reports_pro, which nothing here provides"
+        "reporter/reporter.py:7: imports jinja_reports_pro, which nothing here provides"
     ]

@@ -196,11 +196,17 @@ def _bare(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
+# What distributions' names start with and their modules' names often do not (`drf-flex-fields`
+# installs `rest_flex_fields`, `python-jose` installs `jose`).
+NAME_PREFIXES = ("python", "django", "flask", "drf", "py")
+
+
 def provided(module: str, declared: set[str]) -> bool:
     """Whether a declared distribution may install `module` (see `unresolvable`)."""
     wanted = {_bare(module), _bare(MODULE_ALIASES.get(module.lower(), module))}
+    names = declared | {d.removeprefix(p) for d in declared for p in NAME_PREFIXES}
     return any(
-        w == d or (min(len(w), len(d)) > 2 and (w in d or d in w)) for w in wanted for d in declared
+        w == d or (min(len(w), len(d)) > 3 and (w in d or d in w)) for w in wanted for d in names
     )
 
 
