@@ -53,7 +53,7 @@ class Scanned:
 def language(path: str) -> str | None:
     if path.endswith(PY_SUFFIXES):
         return "py"
-    if path.endswith(tsimports.TS_SUFFIXES):
+    if path.endswith(tsimports.TS_SUFFIXES) or path.endswith(tsimports.SFC_SUFFIXES):
         return "ts"
     return None
 

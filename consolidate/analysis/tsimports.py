@@ -22,6 +22,9 @@ from consolidate.analysis.uses import Use
 from consolidate.workspace import repo_join
 
 TS_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+# Single-file components (and mdsvex pages): their `<script>` blocks (Astro's frontmatter) import like a module,
+# and the scanner reads the whole file (an `import` in markup would only keep a file).
+SFC_SUFFIXES = (".vue", ".svelte", ".svx", ".astro")
 
 
 @dataclass(frozen=True)
@@ -145,8 +148,11 @@ class TsResolver:
         folder = posixpath.dirname(source)
         uses: list[Use] = []
         for spec, line, kind, text in scan.specifiers:
-            dynamic = spec.startswith(".") and ("*" in spec or "${" in spec)
-            found = (self.patterns if dynamic else self.resolver).resolve(folder, spec)
+            dynamic = spec.startswith((".", "/")) and ("*" in spec or "${" in spec)
+            base = folder
+            if dynamic and spec.startswith("/"):  # Vite: from the project's root
+                base, spec = self.resolver.package_home(folder) or "", "." + spec
+            found = (self.patterns if dynamic else self.resolver).resolve(base, spec)
             targets = tuple(target for target in found.targets if target != source)
             if targets:
                 uses.append(Use(source, targets, line, kind, found.certain, text))

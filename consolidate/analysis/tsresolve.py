@@ -284,7 +284,7 @@ class Resolver:
 
     def _subpath_import(self, folder: str, spec: str) -> Resolution:
         """`#name` through the `imports` of the nearest package.json above the importer."""
-        home = self._package_home(folder)
+        home = self.package_home(folder)
         package = self._package_json(home) if home is not None else None
         imports = package.get("imports") if package else None
         if home is None or not isinstance(imports, dict):
@@ -293,11 +293,12 @@ class Resolver:
         found = [self._targets(home, values)]
         return _union(found + [self._workspace(v) for v in values if not v.startswith((".", "/"))])
 
-    def _package_home(self, folder: str) -> str | None:
+    def package_home(self, folder: str) -> str | None:
+        """The folder of the nearest package.json at or above `folder`."""
         if folder not in self._nearest_package:
             own = (folder + "/package.json" if folder else "package.json") in self._files
             parent = posixpath.dirname(folder)
-            home = folder if own else (self._package_home(parent) if folder else None)
+            home = folder if own else (self.package_home(parent) if folder else None)
             self._nearest_package[folder] = home
         return self._nearest_package[folder]
 

@@ -20,13 +20,13 @@ from functools import cached_property
 from consolidate.analysis.frameworks import jsconfig as js
 from consolidate.analysis.frameworks.base import JS_LOADABLE, Project
 from consolidate.analysis.frameworks.jsparse import read
-from consolidate.analysis.tsimports import TS_SUFFIXES, scan_file
+from consolidate.analysis.tsimports import SFC_SUFFIXES, TS_SUFFIXES, scan_file
 from consolidate.analysis.tsresolve import Resolution, Resolver
 from consolidate.analysis.uses import Root, Use
 from consolidate.workspace import repo_join
 
 CONFIG_CODE = re.compile(r".*\.[cm]?[jt]s")
-IMPORTERS = (*TS_SUFFIXES, ".vue", ".svelte", ".astro")  # files whose imports an alias rewrites
+IMPORTERS = (*TS_SUFFIXES, *SFC_SUFFIXES)  # files whose imports an alias rewrites
 _GLOB = re.compile(r"[*?{}\[\]]|[@!+]\(")
 _JS_GROUP = re.compile(r"\$(\d+|&)")
 
