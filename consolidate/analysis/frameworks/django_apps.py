@@ -153,7 +153,8 @@ def discovered_modules(project: Project) -> tuple[str, ...]:
     """The module names libraries the project depends on, or its own code, import from every
     installed app (DISCOVERED, DISCOVER_CALL, APP_SUBMODULE)."""
     names = [m for dep, ms in DISCOVERED.items() if dep in project.dependencies for m in ms]
-    for path in project.holding([b"autodiscover_modules", b"get_app_submodules"], (".py",)):
+    # `autodiscover_modules(` and `get_app_submodules(` both hold `modules(`: one search.
+    for path in project.holding([b"modules("], (".py",)):
         names += [m[2] for m in DISCOVER_CALL.finditer(project.text(path) or "")]
     for path in project.holding([b"import_module("], (".py",)):
         names += [m[2] or m[4] for m in APP_SUBMODULE.finditer(project.text(path) or "")]

@@ -21,7 +21,6 @@ import ast
 import re
 from collections.abc import Iterable, Iterator
 
-from consolidate.analysis.frameworks import django
 from consolidate.analysis.frameworks.base import CODE_SUFFIXES, Found, Plugin, Project
 from consolidate.analysis.frameworks.pymodules import assigned
 from consolidate.analysis.pypaths import folder_value
@@ -71,7 +70,7 @@ def settings_dirs(project: Project) -> dict[str, list[str]]:
     them (an entry `("prefix", folder)` under `prefix/`). Only folders the settings' path
     expressions evaluate to (`os.path.join(BASE_DIR, "assets")`, `BASE_DIR / "assets"`)."""
     index: dict[str, list[str]] = {}
-    for path in django.settings_modules(project, django.namings(project)):
+    for path in project.holding([b"STATICFILES_DIRS"], (".py",)):  # the settings that set it
         text, tree = project.text(path) or "", project.load_python(path)
         starts = [0, *(i + 1 for i, c in enumerate(text) if c == "\n")]
         for node in ast.walk(tree) if tree else ():
