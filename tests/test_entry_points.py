@@ -228,6 +228,29 @@ ExecStart=/opt/hub/venv/bin/python -m hub.server
     }
 
 
+def test_crontab_entries_run_in_production() -> None:
+    """`crontab`, `*.cron` and `cron.d/*`: the command after five time fields or a nickname
+    (and, in cron.d, a user), with installed paths matched by their ending."""
+    files = {
+        "deploy/crontab": (
+            "SHELL=/bin/bash\n# m h dom mon dow command\n"
+            "*/15 * * * * cd /srv/app && python jobs/sync.py >> /var/log/sync.log 2>&1\n"
+            "@daily /srv/app/scripts/rotate.sh\n"
+        ),
+        "ops/cron.d/reports": "0 6 * * 1-5 www-data /usr/bin/python3 /srv/app/jobs/report.py\n",
+        "jobs/sync.py": "",
+        "jobs/report.py": "",
+        "jobs/unused.py": "",
+        "scripts/rotate.sh": "",
+    }
+    found = {r.path: (r.via, r.production) for r in roots(files) if r.kind == "cron"}
+    assert found == {
+        "jobs/sync.py": ("deploy/crontab: line 3", True),
+        "scripts/rotate.sh": ("deploy/crontab: line 4", True),
+        "jobs/report.py": ("ops/cron.d/reports: line 1", True),
+    }
+
+
 def test_main_guards_are_roots_but_not_production() -> None:
     [root] = roots({"tools/report.py": ""}, main_guards=["tools/report.py"])
     assert root == Root("tools/report.py", "main", 'if __name__ == "__main__"', None, False)

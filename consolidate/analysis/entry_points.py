@@ -31,6 +31,7 @@ from consolidate.analysis.commands import (
 )
 from consolidate.analysis.compose_facts import ComposeFacts
 from consolidate.analysis.project_config import ProjectConfig, keep_markers
+from consolidate.analysis.unit_files import cron_runs, systemd_runs
 from consolidate.analysis.uses import Root
 from consolidate.workspace import repo_join
 
@@ -50,9 +51,6 @@ _PRODUCTION_NPM = frozenset(
      "prepare", "preinstall", "install", "postinstall", "prepublishOnly"}
 )  # fmt: skip
 _CHANGE_DIR = re.compile(r"(?:\bcd|\bpushd|working-directory:|--prefix)\s+[\"']?([^\s\"'&;|)]+)")
-_SYSTEMD_EXEC = re.compile(
-    r"\s*(Exec(?:Start|StartPre|StartPost|Reload|Stop|StopPost|Condition))=(.*)"
-)
 
 
 @dataclass(frozen=True)
@@ -102,7 +100,8 @@ def find_roots(
         *_pyproject_roots(repo),
         *_test_roots(repo),
         *_script_roots(repo),
-        *_systemd_roots(repo),
+        *(_root(f, "systemd", unit, what) for f, unit, what in systemd_runs(repo)),
+        *(_root(f, "cron", table, what) for f, table, what in cron_runs(repo)),
     ]
     return with_main_guards(found, main_guards)
 
@@ -352,40 +351,3 @@ def _changed_dirs(text: str, folder: str) -> Iterator[str]:
         yield from _joined(folder, [written])
         if folder:
             yield from _joined("", [written])
-
-
-def _systemd_roots(repo: _Repo) -> Iterator[Root]:
-    """Exec*= commands of systemd units. Units name installed (absolute) paths, so an
-    absolute path is matched to the tracked file with the longest common path ending."""
-    folders = {parent for p in repo.tracked for parent in _parents(p)}
-    for path in sorted(p for p in repo.tracked if p.endswith(".service")):
-        lines = (repo.text(path) or "").splitlines()
-        bases = [posixpath.dirname(path), "", *_unit_workdirs(lines, folders)]
-        for match in filter(None, map(_SYSTEMD_EXEC.match, lines)):
-            refs = command_refs(match[2].strip().lstrip("@-:+!|"))
-            installed = (_by_ending(a, repo.tracked) for ref in refs for a in ref if a[:1] == "/")
-            found = [*filter(None, installed), *repo.under(bases, refs, code=False)]
-            yield from (_root(f, "systemd", path, match[1]) for f in dict.fromkeys(found))
-
-
-def _unit_workdirs(lines: list[str], folders: Collection[str]) -> Iterator[str]:
-    """Tracked folders that a unit's WorkingDirectory= (an installed path) may be."""
-    for line in lines:
-        key, _, value = line.strip().partition("=")
-        folder = (
-            _by_ending(value.strip().lstrip("-"), folders) if key == "WorkingDirectory" else None
-        )
-        if folder:
-            yield folder
-
-
-def _parents(path: str) -> Iterator[str]:
-    while "/" in path:
-        path = path.rsplit("/", 1)[0]
-        yield path
-
-
-def _by_ending(absolute: str, known: Collection[str]) -> str | None:
-    """The longest ending of `absolute` that is in `known` (`/opt/app/x.py` -> `app/x.py`)."""
-    parts = absolute.strip("/").split("/")
-    return next((e for i in range(len(parts)) if (e := "/".join(parts[i:])) in known), None)
