@@ -323,3 +323,29 @@ def test_an_entry_not_read_keeps_only_what_the_bundler_can_load(make_repo: RepoF
         }
     )
     assert orphans(repo) == ["app/__init__.py", "app/dead.py"]
+
+
+def test_a_config_function_with_several_returns(make_repo: RepoFactory) -> None:
+    """`defineConfig(({ mode }) => { if (...) return A; return B })`: the entries of every
+    return count; an arrow with an expression body or a method in A hides none of B."""
+    repo = make_repo(
+        {
+            "package.json": json.dumps({"devDependencies": {"vite": "7.1.4"}}),
+            "vite.config.js": (
+                "import { defineConfig } from 'vite'\n"
+                "export default defineConfig(({ mode }) => {\n"
+                "  if (mode === 'wc') {\n"
+                "    return { build: { rollupOptions: { output: { manualChunks(id) { return 'v' } } },\n"
+                "      lib: { entry: 'src/widget.js', fileName: () => 'w.js' } } }\n"
+                "  }\n"
+                "  return { build: { rollupOptions: { input: { app: 'src/shell.js' } } } }\n"
+                "})\n"
+            ),
+            "src/widget.js": "export {}\n",
+            "src/shell.js": "export {}\n",
+            "src/unused.js": "export {}\n",
+        }
+    )
+    found = json.loads(consolidate(repo, "orphans", "--json").stdout)
+    assert [r["path"] for r in found["orphans"]] == ["src/unused.js"]
+    assert found["uncertain"] == []  # an entry, not only a string that names it

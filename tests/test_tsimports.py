@@ -395,8 +395,10 @@ def test_child_base_url_with_inherited_paths() -> None:
     "broken", ["{ not json", "[1, 2]", '{"extends": "./tsconfig.json"}', '{"compilerOptions": 3}']
 )
 def test_broken_tsconfig_is_ignored(broken: str) -> None:
+    """Its `paths` are not read: `@/a` is then only an unresolved local alias (not certain)."""
     files = {"tsconfig.json": broken, "src/main.ts": 'import "./a"\nimport "@/a"', "src/a.ts": ""}
-    assert targets_of(files) == [("src/a.ts",)]
+    found = [(u.targets, u.certain) for u in uses_in(files) if u.source == "src/main.ts"]
+    assert found == [(("src/a.ts",), True), (("src/a.ts",), False)]
 
 
 def test_extends_cycle_ends() -> None:
@@ -583,3 +585,23 @@ def test_scanning_is_fast() -> None:
     for index in range(2000):
         assert len(scan_file(f"src/f{index}.ts", body).specifiers) == 10
     assert time.perf_counter() - start < 2.0
+
+
+def test_an_unresolved_local_alias_may_mean_any_file_its_path_ends() -> None:
+    """`~/x` and `@/x` are never packages: with no alias that resolves them, every file whose
+    path ends with the rest may be meant (not certain); a scoped package `@scope/x` is not."""
+    files = {
+        "src/main.ts": (
+            "import App from '~/App.vue'\nimport { card } from '@/components/Card'\n"
+            "import { z } from '@acme/zod'\n"
+        ),
+        "src/App.vue": "",
+        "src/components/Card/index.ts": "",
+        "legacy/components/Card.tsx": "",
+        "src/components/Cards.ts": "",
+    }
+    found = [(u.targets, u.certain) for u in uses_in(files)]
+    assert found == [
+        (("src/App.vue",), False),
+        (("legacy/components/Card.tsx", "src/components/Card/index.ts"), False),
+    ]

@@ -15,6 +15,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import islice, takewhile
 
 from consolidate.analysis.tsresolve import Resolution, Resolver
@@ -143,6 +144,7 @@ class TsResolver:
 
     def __init__(self, paths: Collection[str], read: Callable[[str], bytes | None]) -> None:
         self.resolver, self.patterns = Resolver(paths, read), _Patterns(paths)
+        self.local = _LocalAliases(paths)
 
     def uses(self, source: str, scan: TsScan) -> list[Use]:
         folder = posixpath.dirname(source)
@@ -153,10 +155,56 @@ class TsResolver:
             if dynamic and spec.startswith("/"):  # Vite: from the project's root
                 base, spec = self.resolver.package_home(folder) or "", "." + spec
             found = (self.patterns if dynamic else self.resolver).resolve(base, spec)
+            if not found.targets and spec.startswith(LOCAL_ALIASES):
+                found = self.local.resolve(spec)
             targets = tuple(target for target in found.targets if target != source)
             if targets:
                 uses.append(Use(source, targets, line, kind, found.certain, text))
         return uses
+
+
+# `~/x` and `@/x` are never package names (npm names start with neither `~` nor `@/`): a
+# project's own alias for its source folder, set where this module cannot read it (a resolver
+# plugin, a generated tsconfig). Every file the rest of the path can end may be meant.
+LOCAL_ALIASES = ("~/", "@/")
+
+
+class _LocalAliases:
+    """Files whose path ends with what follows an unresolved `~/` or `@/`: with or without a
+    code suffix, or a folder's index file; uses that are not certain."""
+
+    def __init__(self, paths: Collection[str]) -> None:
+        self._paths = paths
+        self._cache: dict[str, Resolution] = {}
+
+    @cached_property
+    def _by_name(self) -> dict[str, list[str]]:
+        """Paths by file name, by name without its suffix, and index files by their folder."""
+        index: dict[str, list[str]] = {}
+        for path in sorted(self._paths):
+            folder, _, name = path.rpartition("/")
+            stem = name.split(".", 1)[0]
+            for key in {name, stem} | ({folder.rpartition("/")[2]} if stem == "index" else set()):
+                index.setdefault(key, []).append(path)
+        return index
+
+    def resolve(self, spec: str) -> Resolution:
+        if spec not in self._cache:
+            rest = spec[2:].rstrip("/")
+            name = rest.rpartition("/")[2]
+            found = [p for p in self._by_name.get(name, ()) if _ends_with(p, rest)]
+            self._cache[spec] = Resolution(tuple(found), certain=False)
+        return self._cache[spec]
+
+
+def _ends_with(path: str, rest: str) -> bool:
+    """`src/components/Card.vue` ends `components/Card`, `components/Card.vue`; `x/Card/index.ts`
+    ends `Card`."""
+    folder, _, name = path.rpartition("/")
+    forms = {path, f"{folder}/{name.split('.', 1)[0]}" if folder else name.split(".", 1)[0]}
+    if name.split(".", 1)[0] == "index":
+        forms.add(folder)
+    return any(f == rest or f.endswith("/" + rest) for f in forms)
 
 
 class _Patterns:

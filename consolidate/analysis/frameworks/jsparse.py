@@ -45,6 +45,7 @@ MAX_DEPTH = 60
 _BINARY = {"+", "-", "*", "/", "%", "===", "!==", "==", "!=", "<", ">", "<=", ">=", "|", "&"}
 _BINARY |= {"^", "in", "instanceof", "||", "??", "&&"}
 _STOP = {")", "]", "}", ",", ";", ":", "=>"}
+_STATEMENTS = {"if", "for", "while", "switch", "catch", "with", "function", "return"}
 
 
 @lru_cache(maxsize=256)
@@ -333,18 +334,32 @@ class _Parser:
             self.scopes.pop()
 
     def returns(self, start: int) -> Iterator[int]:
-        """`return x` statements of a block, not those of the functions inside it."""
-        k, end = start + 1, self.pairs.get(start, start)
+        """`return x` statements of a block, not those of the functions inside it (an arrow's
+        block, a `function`'s, a method's: `name(args) { ... }`); an arrow whose body is an
+        expression has no statement to skip."""
+        k, end, toks = start + 1, self.pairs.get(start, start), self.toks
         while k < end:
-            text = self.toks[k].text
-            if text in ("=>", "function") and self.toks[k].kind != "str":
-                while k < end and self.toks[k].text != "{":
-                    k = past(self.pairs, k) if self.toks[k].text == "(" else k + 1
+            tok = toks[k]
+            if tok.kind == "str":
+                k += 1
+            elif tok.text == "=>":
+                k = past(self.pairs, k + 1) if k + 1 < end and toks[k + 1].text == "{" else k + 1
+            elif tok.text == "function" or self._method(k):
+                while k < end and toks[k].text != "{":
+                    k = past(self.pairs, k) if toks[k].text == "(" else k + 1
                 k = past(self.pairs, k)
-                continue
-            if text == "return" and self.toks[k + 1].text not in (";", "}"):
-                yield k
-            k += 1
+            else:
+                if tok.text == "return" and toks[k + 1].text not in (";", "}"):
+                    yield k
+                k += 1
+
+    def _method(self, k: int) -> bool:
+        """At a name: a method of an object or class (`manualChunks(id) {`), not a statement."""
+        toks = self.toks
+        if toks[k].kind != "name" or toks[k].text in _STATEMENTS or k + 1 >= len(toks):
+            return False
+        after = past(self.pairs, k + 1) if toks[k + 1].text == "(" else len(toks)
+        return after < len(toks) and toks[after].text == "{"
 
     def lookup(self, name: str) -> Value:
         for scope in reversed(self.scopes):
