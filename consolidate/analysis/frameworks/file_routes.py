@@ -23,22 +23,17 @@ from collections.abc import Iterator
 
 from consolidate.analysis.frameworks.base import Found, Plugin, Project, join
 from consolidate.analysis.frameworks.jsvalues import package_folders
-from consolidate.analysis.tsimports import SFC_SUFFIXES, TS_SUFFIXES
+from consolidate.analysis.frameworks.sveltekit import code_under
 from consolidate.analysis.uses import Root
 
-CODE = (*TS_SUFFIXES, *SFC_SUFFIXES, ".mdx")
 REACT_ROUTER = ("@react-router/dev", "@remix-run/dev", "@remix-run/react")
 APP_FILES = ("root", "routes", "entry.client", "entry.server")
-
-
-def _code(project: Project, folder: str) -> list[str]:
-    return [p for p in project.under(folder, CODE) if not p.endswith(".d.ts")]
 
 
 def react_router(project: Project) -> Iterator[Found]:
     for app in package_folders(project, REACT_ROUTER):
         base = join(app, "app")
-        for path in _code(project, base):
+        for path in code_under(project, base):
             inside = path[len(base) + 1 :]
             stem = inside.rsplit(".", 1)[0]
             if inside.startswith("routes/") or ("/" not in inside and stem in APP_FILES):
@@ -49,14 +44,14 @@ def tanstack(project: Project) -> Iterator[Found]:
     for app in package_folders(
         project, ("@tanstack/router-plugin", "@tanstack/router-vite-plugin")
     ):
-        for path in _code(project, join(app, "src/routes")):
+        for path in code_under(project, join(app, "src/routes")):
             if not posixpath.basename(path).startswith("-"):
                 yield Root(path, "convention", f"{path}: TanStack Router route")
 
 
 def pages(project: Project) -> Iterator[Found]:
     for app in package_folders(project, ("vite-plugin-pages", "unplugin-vue-router")):
-        for path in _code(project, join(app, "src/pages")):
+        for path in code_under(project, join(app, "src/pages")):
             yield Root(path, "convention", f"{path}: file-based route (src/pages)")
 
 
@@ -67,7 +62,7 @@ def auto_imports(project: Project) -> Iterator[Found]:
     }
     for package, folder in folders.items():
         for app in package_folders(project, (package,)):
-            for path in _code(project, join(app, folder)):
+            for path in code_under(project, join(app, folder)):
                 via = f"{path}: {package} imports {folder}/ by name"
                 yield Root(path, "convention", via, production=False)
 

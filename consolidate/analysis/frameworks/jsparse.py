@@ -14,6 +14,7 @@ import posixpath
 from collections.abc import Iterator
 from functools import lru_cache
 
+from consolidate.analysis.frameworks.jsblocks import returns
 from consolidate.analysis.frameworks.jsconfig import (
     EOF,
     UNKNOWN,
@@ -45,7 +46,6 @@ MAX_DEPTH = 60
 _BINARY = {"+", "-", "*", "/", "%", "===", "!==", "==", "!=", "<", ">", "<=", ">=", "|", "&"}
 _BINARY |= {"^", "in", "instanceof", "||", "??", "&&"}
 _STOP = {")", "]", "}", ",", ";", ":", "=>"}
-_STATEMENTS = {"if", "for", "while", "switch", "catch", "with", "function", "return"}
 
 
 @lru_cache(maxsize=256)
@@ -328,38 +328,10 @@ class _Parser:
         try:
             if not func.block:
                 return self.at(func.start)
-            found = [self.at(k + 1) for k in self.returns(func.start)]
+            found = [self.at(k + 1) for k in returns(self.toks, self.pairs, func.start)]
             return alt(*found) if found else None
         finally:
             self.scopes.pop()
-
-    def returns(self, start: int) -> Iterator[int]:
-        """`return x` statements of a block, not those of the functions inside it (an arrow's
-        block, a `function`'s, a method's: `name(args) { ... }`); an arrow whose body is an
-        expression has no statement to skip."""
-        k, end, toks = start + 1, self.pairs.get(start, start), self.toks
-        while k < end:
-            tok = toks[k]
-            if tok.kind == "str":
-                k += 1
-            elif tok.text == "=>":
-                k = past(self.pairs, k + 1) if k + 1 < end and toks[k + 1].text == "{" else k + 1
-            elif tok.text == "function" or self._method(k):
-                while k < end and toks[k].text != "{":
-                    k = past(self.pairs, k) if toks[k].text == "(" else k + 1
-                k = past(self.pairs, k)
-            else:
-                if tok.text == "return" and toks[k + 1].text not in (";", "}"):
-                    yield k
-                k += 1
-
-    def _method(self, k: int) -> bool:
-        """At a name: a method of an object or class (`manualChunks(id) {`), not a statement."""
-        toks = self.toks
-        if toks[k].kind != "name" or toks[k].text in _STATEMENTS or k + 1 >= len(toks):
-            return False
-        after = past(self.pairs, k + 1) if toks[k + 1].text == "(" else len(toks)
-        return after < len(toks) and toks[after].text == "{"
 
     def lookup(self, name: str) -> Value:
         for scope in reversed(self.scopes):

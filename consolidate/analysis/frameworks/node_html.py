@@ -18,7 +18,8 @@ from consolidate.analysis.frameworks.node_build import Sources
 from consolidate.analysis.uses import Root
 from consolidate.workspace import repo_join
 
-_NOT_PRODUCTION = frozenset(
+# Pages in these folders are not the product: what they load is not production code.
+NOT_PRODUCTION = frozenset(
     {"examples", "example", "docs", "test", "tests", "__tests__", "fixtures", "coverage"}
 )
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -44,7 +45,7 @@ def find_html(project: Project) -> Iterator[Found]:
 
 def _page_roots(project: Project, sources: Sources, page: str) -> Iterator[Root]:
     text = _COMMENT.sub(lambda m: "\n" * m[0].count("\n"), project.text(page) or "")
-    production = not _NOT_PRODUCTION.intersection(page.split("/")[:-1])
+    production = not NOT_PRODUCTION.intersection(page.split("/")[:-1])
     for tag in _SCRIPT.finditer(text):
         line = text.count("\n", 0, tag.start()) + 1
         src = _SRC.search(tag[1])

@@ -22,13 +22,13 @@ import re
 from collections.abc import Iterable, Iterator
 
 from consolidate.analysis.frameworks.base import CODE_SUFFIXES, Found, Plugin, Project
+from consolidate.analysis.frameworks.node_html import NOT_PRODUCTION
 from consolidate.analysis.frameworks.pymodules import assigned
 from consolidate.analysis.pypaths import folder_value
 from consolidate.analysis.uses import Root
 
 DOCS = "https://docs.djangoproject.com/en/stable/howto/static-files/"
 TEMPLATE_SUFFIXES = (".html", ".htm", ".jinja", ".jinja2", ".j2", ".djhtml")
-_NOT_PRODUCTION = frozenset({"examples", "example", "docs", "test", "tests", "fixtures"})
 _PATH = r"""([^"'\s{}%]+)"""
 # https://docs.djangoproject.com/en/stable/ref/templates/builtins/#static ({% static %}),
 # https://docs.djangoproject.com/en/stable/topics/templates/#django.template.backends.jinja2.Jinja2
@@ -115,7 +115,7 @@ def find(project: Project) -> Iterator[Found]:
         if "node_modules" in template.split("/"):
             continue
         text = project.text(template) or ""
-        production = not _NOT_PRODUCTION.intersection(template.split("/")[:-1])
+        production = not NOT_PRODUCTION.intersection(template.split("/")[:-1])
         for match in _NAMED.finditer(text):
             written = next(match[i] for i in _PATH_GROUPS if match[i])
             name = written.split("?", 1)[0].split("#", 1)[0].lstrip("/")

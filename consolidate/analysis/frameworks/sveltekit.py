@@ -30,8 +30,9 @@ from consolidate.analysis.frameworks.jsvalues import package_folders
 from consolidate.analysis.tsimports import SFC_SUFFIXES, TS_SUFFIXES
 from consolidate.analysis.uses import Root
 
-CODE = (*TS_SUFFIXES, *SFC_SUFFIXES)
+CODE = (*TS_SUFFIXES, *SFC_SUFFIXES, ".mdx")  # what a front-end framework loads
 KIT_TOP = re.compile(r"hooks(?:\.server|\.client)?|service-worker")
+NUXT_FILES = ("app", "error", "app.config")
 NUXT_RUN = ("pages", "layouts", "middleware", "plugins", "server")
 NUXT_NAMED = ("components", "composables", "utils")
 
@@ -42,7 +43,8 @@ def _apps(project: Project, package: str, configs: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _code_under(project: Project, folder: str) -> list[str]:
+def code_under(project: Project, folder: str) -> list[str]:
+    """The code files under `folder` a front-end framework may load (no type declarations)."""
     return [p for p in project.under(folder, CODE) if not p.endswith(".d.ts")]
 
 
@@ -50,10 +52,10 @@ def sveltekit(project: Project) -> Iterator[Found]:
     files = Files(project)
     for app in _apps(project, "@sveltejs/kit", "svelte.config.*"):
         src = join(app, "src")
-        for path in _code_under(project, join(src, "routes")):
+        for path in code_under(project, join(src, "routes")):
             if posixpath.basename(path).startswith("+"):
                 yield Root(path, "convention", f"{path}: SvelteKit route file")
-        for path in _code_under(project, src):
+        for path in code_under(project, src):
             inside = path[len(src) + 1 :]
             stem = inside.split("/")[0].split(".")[0]
             if KIT_TOP.fullmatch(stem) or inside.startswith("params/"):
@@ -67,17 +69,15 @@ def nuxt(project: Project) -> Iterator[Found]:
     for app in _apps(project, "nuxt", "nuxt.config.*"):
         yield from alias_uses(files, app, _nuxt_aliases(project, app), app)
         for base in (app, join(app, "app")):
-            for name in ("app", "error", "app.config"):
-                for path in project.under(base, CODE):
-                    if posixpath.dirname(path) == base and path.rsplit(".", 1)[0].endswith(
-                        f"/{name}" if base else name
-                    ):
-                        yield Root(path, "convention", f"{path}: Nuxt {name}")
+            for path in project.under(base, CODE):
+                name = posixpath.basename(path).rsplit(".", 1)[0]
+                if posixpath.dirname(path) == base and name in NUXT_FILES:
+                    yield Root(path, "convention", f"{path}: Nuxt {name}")
             for folder in NUXT_RUN:
-                for path in _code_under(project, join(base, folder)):
+                for path in code_under(project, join(base, folder)):
                     yield Root(path, "convention", f"{path}: Nuxt {folder}/")
             for folder in NUXT_NAMED:
-                for path in _code_under(project, join(base, folder)):
+                for path in code_under(project, join(base, folder)):
                     via = f"{path}: Nuxt auto-imports {folder}/ by name"
                     yield Root(path, "convention", via, production=False)
 
@@ -96,9 +96,9 @@ def _nuxt_aliases(project: Project, app: str) -> list[Alias]:
 def astro(project: Project) -> Iterator[Found]:
     for app in _apps(project, "astro", "astro.config.*"):
         src = join(app, "src")
-        for path in _code_under(project, join(src, "pages")):
+        for path in code_under(project, join(src, "pages")):
             yield Root(path, "convention", f"{path}: Astro page")
-        for path in _code_under(project, src):
+        for path in code_under(project, src):
             if path[len(src) + 1 :].split(".")[0] == "middleware":
                 yield Root(path, "convention", f"{path}: Astro middleware")
 
