@@ -185,18 +185,18 @@ def investigate_cmd(
     compose: ComposeOpt = None,
 ) -> None:
     """What a removal of NAME may delete: verdicts, import chains, mentions, compose, history."""
-    from consolidate.analysis import investigation
-    from consolidate.report import investigation as investigation_render
-
     git = _open(repo)
-    from consolidate.analysis import cache
+    log = git.start_log(background=True)  # before the imports below: git has the idle core
+    from consolidate.analysis import cache, investigation
+    from consolidate.report import investigation as investigation_render
 
     date = _today()
     asked = {"name": name, "compose": compose}
     found = cache.cached(
         git, "investigate", asked, date,
-        lambda: investigation.investigate(git, name, date=date, compose=compose),
+        lambda: investigation.investigate(git, name, date=date, compose=compose, log=log),
     )  # fmt: skip
+    log.stop()  # unread when the cache had the investigation
     if markdown is not None:
         markdown.write_text(investigation_render.as_markdown(found), encoding="utf-8")
     _emit(json_out, found, lambda: investigation_render.as_text(found))
@@ -207,12 +207,14 @@ def orphans_cmd(
     repo: RepoOpt = Path("."), json_out: JsonOpt = False, output: FormatOpt = None
 ) -> None:
     """Source files no entry point reaches, largest and oldest first: the next removals."""
+    git = _open(repo)
+    log = git.start_log(background=True)  # before the imports below: git has the idle core
     from consolidate.analysis import investigation
     from consolidate.report import investigation as investigation_render
     from consolidate.report import sarif
 
     chosen = outputs.chosen_format(json_out, output)
-    found = investigation.find_orphans(_open(repo), date=_today())
+    found = investigation.find_orphans(git, date=_today(), log=log)
     if chosen is outputs.OutputFormat.sarif:
         render.write_json(sarif.orphans_sarif(found, __version__), sys.stdout)
     else:

@@ -8,6 +8,7 @@ import json
 from pathlib import PurePosixPath
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -95,3 +96,39 @@ def test_what_json_refuses_it_refuses_the_same_way() -> None:
         dumps(cyclic)
     with pytest.raises(TypeError, match="keys must be"):
         dumps({("a", "b"): 1})
+
+
+def test_a_plain_report_is_written_by_orjson_with_the_same_bytes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    doc = {
+        "component": "orchestrator",
+        "files": [
+            {"path": "backend/ünï.py", "lines": 3, "seed": True, "first": None, "used_by": []},
+            {"path": "ctl\x7f\x01 \U0001f600.py", "lines": -(2**63), "chain": ['b "q".py']},
+        ],
+        "edges": [["a.py", "b.py"], ("c.py", "d.py")],
+        "history": {},
+    }
+    expected = json.dumps(doc, indent=2, default=str)
+    calls: list[Any] = []
+    real = orjson.dumps
+
+    def counted(value: Any, **options: Any) -> bytes:
+        calls.append(value)
+        return real(value, **options)
+
+    def refuse(*args: Any, **kwargs: Any) -> str:
+        raise AssertionError("the standard library's encoder ran")
+
+    monkeypatch.setattr(orjson, "dumps", counted)
+    monkeypatch.setattr(json, "dumps", refuse)
+    assert dumps(doc) == expected
+    assert calls == [doc]
+
+
+def test_what_orjson_writes_its_own_way_goes_to_the_standard_library() -> None:
+    # orjson writes 1e-05 as 1e-5, NaN as null and an enum by its value; json.dumps does not.
+    for odd in (1e-05, float("nan"), Level.high, 2**64, PurePosixPath("a.py")):
+        doc = {"files": [{"path": "a.py", "value": odd}]}
+        assert dumps(doc) == json.dumps(doc, indent=2, default=str)

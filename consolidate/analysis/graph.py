@@ -13,7 +13,6 @@ use: an import the scanners could not pin down counts as a use of every file it 
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict, deque
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -111,6 +110,7 @@ class Judge:
         self.removal = set(self.candidates)
         self.status: dict[str, str] = {}
         self.parents: dict[bool, dict[str, str | Root]] = {}
+        self.trails: dict[bool, dict[str, tuple[list[str], list[str]]]] = {True: {}, False: {}}
         self.final = False  # the removal has shrunk to its fixpoint
         self.living: dict[int, bool] = {}  # id(root) -> alive, once the removal is final
         self.producing: dict[str, bool] = {}  # production_user of a file outside the candidates
@@ -150,8 +150,11 @@ class Judge:
         use = self.graph.importers.get(path, {}).get(user)
         return use is None or use.kind not in GUESSES
 
-    def sure_importers(self, path: str) -> list[str]:
-        return [u for u in self.outside_importers(path) if self.sure(u, path)]
+    def sure_users(self, path: str) -> Iterable[str]:
+        """Who imports `path` from outside the removal, for sure, in no order."""
+        for user, use in self.graph.importers.get(path, {}).items():
+            if user not in self.removal and use.kind not in GUESSES:
+                yield user
 
     def used_from_outside(self, path: str) -> bool:
         users = self.graph.importers.get(path, {})
@@ -179,7 +182,8 @@ class Judge:
                 todo.extend(t for t in self.graph.imports.get(path, ()) if t in self.removal)
         self.final = True
         self.settle()
-        self.parents = {True: self.paths_to_roots(True), False: self.paths_to_roots(False)}
+        self.parents = {True: self.paths_to_roots(True)}
+        self.parents[False] = self.paths_to_roots(False, beside=self.parents[True])
         return {path: self.verdict(path) for path in sorted(self.candidates)}
 
     def settle(self) -> None:
@@ -190,7 +194,7 @@ class Judge:
             p
             for p in sorted(staying)
             if any(r.production for r in self.outside_roots(p))
-            or any(map(self.production_user, self.sure_importers(p)))
+            or any(map(self.production_user, self.sure_users(p)))
         )
         while todo:
             path = todo.popleft()
@@ -219,19 +223,24 @@ class Judge:
             guessed = not roots and not any(self.sure(u, path) for u in users)
             what = "named only in strings" if guessed else "used only by tests, examples or scripts"
             reason = f"{what}: " + ", ".join(used_by[:3])
-        chain = self.chain(path)
-        return Verdict(path, status, reason, used_by, chain, self.route(chain), path in self.seeds)
+        chain, route = self.trail(path)
+        return Verdict(path, status, reason, used_by, chain, route, path in self.seeds)
 
     def entry_roots(self, roots: list[Root], production: bool) -> list[Root]:
         alive = [r for r in roots if self.alive(r)]
         return [r for r in alive if r.production] if production else alive
 
-    def paths_to_roots(self, production: bool) -> dict[str, str | Root]:
+    def paths_to_roots(
+        self, production: bool, beside: Collection[str] = ()
+    ) -> dict[str, str | Root]:
         """For each file outside the removal that an entry point reaches: the next file on a
         shortest import chain up to that entry point, or the entry point itself. One BFS from
         all entry points at once, instead of one search per file; a chain ends at what runs
-        code before it ends at what a kept service only builds from or mounts."""
-        parent: dict[str, str | Root] = {}
+        code before it ends at what a kept service only builds from or mounts.
+
+        Files in `beside` (what production entry points reach) are left out: what a file of
+        them imports they reach too, so no chain of a file outside them passes through one."""
+        parent: dict[str, str | Root] = dict.fromkeys(beside, "")  # "": out of the search
         for starts in (self.graph.runs, self.inputs):
             todo: deque[str] = deque()
             for path in sorted(starts):
@@ -247,29 +256,31 @@ class Judge:
                     if target not in parent and target not in self.removal:
                         parent[target] = current
                         todo.append(target)
-        return parent
+        return {path: step for path, step in parent.items() if step != ""}
 
-    def chain(self, path: str) -> list[str]:
-        """The shortest import chain from `path` up to an entry point, outside the removal:
-        `[path, its importer, ..., the file an entry point runs, "run by <how>"]`; one that
-        ends at a production entry point when there is one."""
-        parents = self.parents[True] if path in self.parents[True] else self.parents[False]
+    def trail(self, path: str) -> tuple[list[str], list[str]]:
+        """`path`'s chain, the shortest import chain up to an entry point outside the removal
+        (`[path, its importer, ..., the file an entry point runs, "run by <how>"]`, one that
+        ends at a production entry point when there is one), and its route: the chain with
+        each importer's line and rule, which use reaches the file before it. Chains share
+        their ends, so each file's is made once, from its importer's."""
+        table = path in self.parents[True]
+        parents, made = self.parents[table], self.trails[table]
         if path not in parents:
-            return []
-        steps: list[str] = [path]
-        step = parents[path]
-        while isinstance(step, str):
-            steps.append(step)
-            step = parents[step]
-        return [*steps, f"run by {step.via}"]
-
-    def route(self, chain: list[str]) -> list[str]:
-        """`chain` with each importer's line and rule: which use reaches the file before it."""
-        out = chain[:1]
-        for used, user in itertools.pairwise(chain):
-            use = self.graph.importers.get(used, {}).get(user)
-            out.append(f"{user}:{use.line} ({use.kind})" if use else user)
-        return out
+            return [], []
+        climb = [path]  # up to a file whose trail is made, or to the entry point
+        while isinstance(step := parents[climb[-1]], str) and step not in made:
+            climb.append(step)
+        for used in reversed(climb):
+            user = parents[used]
+            if isinstance(user, str):
+                chain, route = made[user]
+                use = self.graph.importers.get(used, {}).get(user)
+                step = f"{user}:{use.line} ({use.kind})" if use else user
+                made[used] = ([used, *chain], [used, step, *route[1:]])
+            else:
+                made[used] = ([used, f"run by {user.via}"], [used, f"run by {user.via}"])
+        return made[path]
 
 
 def orphans(graph: Graph, code_files: Iterable[str], roots: Iterable[Root]) -> list[str]:

@@ -27,7 +27,7 @@ from consolidate.analysis.strings import Names, named_in_strings
 from consolidate.analysis.uses import Root, Use
 from consolidate.compose.project import files_to_name
 from consolidate.compose.projects import ComposeProject, find_projects
-from consolidate.gitio import Git
+from consolidate.gitio import Git, LogRun
 
 # Files a tool runs by their name; `sitecustomize`/`usercustomize`: Python's `site` imports
 # them at start-up from sys.path (https://docs.python.org/3/library/site.html).
@@ -41,14 +41,22 @@ NON_PRODUCTION_DIRS = {"examples", "example", "docs", "doc", "samples", "scripts
 class Engine:
     """What one read of the repository gives: files, imports, entry points, compose facts."""
 
-    def __init__(self, git: Git, *, workers: int | None = None, history: bool = True) -> None:
+    def __init__(
+        self,
+        git: Git,
+        *,
+        workers: int | None = None,
+        history: bool = True,
+        log: LogRun | None = None,
+    ) -> None:
         self.git = git
+        # One `git log` pass for the whole history, started first at a lower priority (or
+        # earlier by the caller, `log`): it has the core that reading the files leaves idle,
+        # what the scan workers leave, then the core this process does not use while it
+        # finds entry points and judges. Without `history` (the caller will not ask for it)
+        # no `git log` runs for nothing.
+        self.log = log or (git.start_log(background=True) if history else None)
         self.paths = git.tracked_files()
-        # One `git log` pass for the whole history, started first at a lower priority: it has
-        # the core that reading the files leaves idle, what the scan workers leave, then the
-        # core this process does not use while it finds entry points and judges. Without
-        # `history` (the caller will not ask for it) no `git log` runs for nothing.
-        self.log = git.start_log(background=True) if history else None
         try:
             self._read(git, workers)
         except BaseException:
@@ -133,6 +141,7 @@ def investigate(
     planned: Collection[str] | None = None,
     engine: Engine | None = None,
     docker: Callable[[], DockerNames] | None = quick_docker,
+    log: LogRun | None = None,
 ) -> dict[str, Any]:
     """Everything a person needs to decide what a removal of `name` may delete.
 
@@ -141,9 +150,10 @@ def investigate(
     `compose` picks the project when several have a service `name`. `planned` is the files a
     run will delete, when known, for the references (default: the files judged `remove`).
     Without a playbook, a name nothing has is refused (`names`); `docker` (None: the
-    repository alone) is asked only then, for a container or image of that name.
+    repository alone) is asked only then, for a container or image of that name. `log`: the
+    history, when the caller started reading it already (`Git.start_log`).
     """
-    engine = engine or Engine(git)
+    engine = engine or Engine(git, log=log)
     component = choose(
         name,
         engine.compose.services,
@@ -256,11 +266,13 @@ def uncertain_uses(engine: Engine, verdicts: Collection[str]) -> list[dict[str, 
     return out
 
 
-def find_orphans(git: Git, *, date: str, engine: Engine | None = None) -> dict[str, Any]:
+def find_orphans(
+    git: Git, *, date: str, engine: Engine | None = None, log: LogRun | None = None
+) -> dict[str, Any]:
     """Source files no entry point reaches (`orphans`), and those only uncertain uses reach
     (`uncertain`: an import that could mean several files, a module named in a string),
-    largest and oldest first."""
-    engine = engine or Engine(git)
+    largest and oldest first; `log` as for `investigate`."""
+    engine = engine or Engine(git, log=log)
     code = engine.scanned.code_files
     # A config is read by something even when no file names it: for sure when a framework's
     # plugin reads it, maybe when only its strings name files.
