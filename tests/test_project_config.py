@@ -12,6 +12,7 @@ from typing import Any
 from repo_support import RepoFactory, consolidate, git
 
 from consolidate.analysis.project_config import keep_markers, suppressed
+from consolidate.analysis.snapshot import Corpus
 
 DOCKERFILE = 'FROM python:3.12\nWORKDIR /app\nCOPY . /app\nCMD ["python", "app.py"]\n'
 COMPOSE = "services:\n  backend:\n    build: .\n    command: python app.py\n"
@@ -206,7 +207,11 @@ def test_the_marker_counts_only_as_a_comment_of_the_file_type(make_repo: RepoFac
         "Dockerfile.worker": "FROM x\n# consolidate: keep\n",
     }
     data = {path: text.encode() for path, text in files.items()}
-    assert keep_markers(data, data.get) == {"d.sh": 1, "e.md": 2, "f.ts": 1, "Dockerfile.worker": 2}
+    expected = {"d.sh": 1, "e.md": 2, "f.ts": 1, "Dockerfile.worker": 2}
+    assert keep_markers(data, data.get) == expected
+    # The same from one search of the joined bytes; a file the paths leave out stays out.
+    corpus = Corpus.join({**data, "h.sh": b"# consolidate: keep\n", "empty.sh": b""})
+    assert keep_markers(data, data.get, corpus) == expected
 
 
 # -- line suppressions --------------------------------------------------------------------------

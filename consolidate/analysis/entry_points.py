@@ -31,6 +31,7 @@ from consolidate.analysis.commands import (
 )
 from consolidate.analysis.compose_facts import ComposeFacts
 from consolidate.analysis.project_config import ProjectConfig, keep_markers
+from consolidate.analysis.snapshot import Corpus
 from consolidate.analysis.unit_files import cron_runs, systemd_runs
 from consolidate.analysis.uses import Root
 from consolidate.workspace import repo_join
@@ -59,6 +60,7 @@ class _Repo:
 
     tracked: frozenset[str]
     read: Reader
+    corpus: Corpus | None = None  # the bytes `read` gives, joined, for searches of them all
 
     def text(self, path: str) -> str | None:
         raw = self.read(path)
@@ -88,10 +90,12 @@ def find_roots(
     compose: ComposeFacts,
     main_guards: Collection[str] = (),
     config: ProjectConfig | None = None,
+    corpus: Corpus | None = None,
 ) -> list[Root]:
     """Every entry point of the repository, once per reason, sorted by path: what the
-    repository's own settings name (`entry_points`, `consolidate: keep`) among them."""
-    repo = _Repo(frozenset(paths), read)
+    repository's own settings name (`entry_points`, `consolidate: keep`) among them.
+    `corpus`: the bytes `read` gives, joined (`Snapshot.corpus`), searched at once."""
+    repo = _Repo(frozenset(paths), read, corpus)
     found = [
         *_configured_roots(repo, config or ProjectConfig()),
         *_compose_roots(compose),
@@ -119,7 +123,7 @@ def _configured_roots(repo: _Repo, config: ProjectConfig) -> Iterator[Root]:
     by a person, so both are production wherever the file is, examples/ and docs/ too."""
     for pattern, path in config.entry_point_files(repo.tracked):
         yield Root(path, "configured", f"{config.source}: entry_points {pattern}")
-    for path, line in sorted(keep_markers(repo.tracked, repo.read).items()):
+    for path, line in sorted(keep_markers(repo.tracked, repo.read, repo.corpus).items()):
         yield Root(path, "marker", f"{path}:{line} (consolidate: keep marker)")
 
 

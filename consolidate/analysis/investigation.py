@@ -80,7 +80,9 @@ class Engine:
             self.strings = named_in_strings(rest, self.snapshot.read, skip=skip, names=names)
             self.config: ProjectConfig = load_config(git.root)
             # The entry points but the `__main__` guards, which the scan finds.
-            roots = find_roots(self.paths, self.snapshot.read, self.compose, (), self.config)
+            roots = find_roots(
+                self.paths, self.snapshot.read, self.compose, (), self.config, self.snapshot.corpus
+            )
         except BaseException:
             pending.close()  # no workers left behind
             raise

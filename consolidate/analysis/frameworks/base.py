@@ -78,6 +78,8 @@ class Project:
     warnings: list[Warning_] = field(default_factory=list)
     texts: dict[str, str | None] = field(default_factory=dict, repr=False)
     corpus: Corpus | None = field(default=None, repr=False)  # the snapshot's, when given
+    # (needle, first file of an extension's span) -> the files of that span holding it
+    _held: dict[tuple[bytes, int], list[int]] = field(default_factory=dict, repr=False)
 
     # --- files -------------------------------------------------------------------------
     def text(self, path: str) -> str | None:
@@ -138,7 +140,9 @@ class Project:
         hits: set[int] = set()
         for needle in needles:
             for first, last in wanted:
-                hits.update(corpus.holding(needle, first, last))
+                if (needle, first) not in self._held:  # plugins ask for the same needles
+                    self._held[needle, first] = list(corpus.holding(needle, first, last))
+                hits.update(self._held[needle, first])
         found = sorted(corpus.paths[i] for i in hits)
         return [p for p in found if p.endswith(suffixes)] if suffixes else found
 
