@@ -4,7 +4,10 @@ import pickle
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from consolidate.analysis import tsimports
 from consolidate.analysis.tsimports import TS_SUFFIXES, TsScan, resolve_ts, scan_file
 from consolidate.analysis.uses import Use
 
@@ -605,3 +608,55 @@ def test_an_unresolved_local_alias_may_mean_any_file_its_path_ends() -> None:
         (("src/App.vue",), False),
         (("legacy/components/Card.tsx", "src/components/Card/index.ts"), False),
     ]
+
+
+def _every_match(data: bytes) -> tuple[tuple[str, int, str, str], ...]:
+    """The scan without its early stop: every token of the file, to the end."""
+    text = data.decode("utf-8", "replace")
+    found = []
+    for match in tsimports._TOKEN.finditer(text):
+        group = match.lastindex
+        if group is None:
+            continue
+        start = match.start(group)
+        line = text.count("\n", 0, start) + 1
+        itype = group == tsimports._IMPORT and match.start(tsimports._ITYPE) >= 0
+        spec = tsimports._specifier(group, match.group(group), text[match.end() - 1] == "+")
+        kind = "type import" if itype else tsimports._KINDS[group]
+        found.append((spec, line, kind, tsimports._line_text(text, start)))
+    return tuple(found)
+
+
+PIECES = [
+    'import { a } from "./a";\n',
+    "import type { T } from './t';\n",
+    'export * from "./reexport";\n',
+    'const lazy = () => import("./lazy");\n',
+    'const cfg = require("./cfg");\n',
+    '/// <reference path="./types.d.ts" />\n',
+    "/* import { x } from './in-comment' */\n",
+    "// require('./in-line-comment')\n",
+    "const s = \"import x from './in-string'\";\n",
+    "const t = `SELECT * FROM users ${from}`;\n",
+    "const fromDate = importedAt + requireAuth;\n",
+    "export function f(x: number): number { return x * 2; }\n",
+    "const re = /from/g; // a regular expression\n",
+    "import {\n  b,\n} from\n  './multi-line';\n",
+    "`unclosed template import('./never')\n",
+    "/* an unclosed comment import './never2'\n",
+    "'a string \\' with import(\"./escaped\")';\n",
+    "export default { name: 'reference' };\n",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=12))
+def test_the_scan_stops_early_with_the_same_specifiers(pieces: list[str]) -> None:
+    data = "".join(pieces).encode()
+    assert scan_file("a.ts", data).specifiers == _every_match(data)
+
+
+def test_an_import_after_the_code_is_found_and_the_code_after_it_is_not_read() -> None:
+    body = "export const x = 1;\n" * 50
+    data = f'{body}import("./late");\n{body}const s = "import(\'./not-code\')";\n'.encode()
+    assert [s[0] for s in scan_file("a.ts", data).specifiers] == ["./late"]

@@ -82,6 +82,8 @@ _KINDS = {
     )
 }
 _IMPORT, _ITYPE = _TOKEN.groupindex["import"], _TOKEN.groupindex["itype"]
+# One of these is in every match with a specifier (`export ... from` holds "from").
+_WORDS = ("import", "require", "from", "reference")
 _REF, _CONTEXT = _TOKEN.groupindex["ref"], _TOKEN.groupindex["context"]
 
 
@@ -90,18 +92,25 @@ def scan_file(path: str, data: bytes) -> TsScan:
     if not (b"import" in data or b"require" in data or b"from" in data or b"reference" in data):
         return TsScan(())
     text = data.decode("utf-8", "replace")
+    # Every match with a specifier holds one of `_WORDS` after its start: once a match ends
+    # past the last of them, no later one can, and the rest of the file (most of a module's
+    # text, after its imports) is not searched at all.
+    last = max(text.rfind(word) for word in _WORDS)
     found: list[tuple[str, int, str, str]] = []
     line, counted = 1, 0
     for match in _TOKEN.finditer(text):
         group = match.lastindex
-        if group is None:
-            continue
-        start = match.start(group)
-        line += text.count("\n", counted, start)
-        counted = start
-        kind = "type import" if group == _IMPORT and match.start(_ITYPE) >= 0 else _KINDS[group]
-        spec = _specifier(group, match.group(group), text[match.end() - 1] == "+")
-        found.append((spec, line, kind, _line_text(text, start)))
+        if group is not None:
+            start = match.start(group)
+            line += text.count("\n", counted, start)
+            counted = start
+            itype = group == _IMPORT and match.start(_ITYPE) >= 0
+            spec = _specifier(group, match.group(group), text[match.end() - 1] == "+")
+            found.append(
+                (spec, line, "type import" if itype else _KINDS[group], _line_text(text, start))
+            )
+        if match.end() > last:
+            break
     return TsScan(tuple(found))
 
 
