@@ -7,6 +7,7 @@ per-commit stats): it works on shallow and partial clones, where old blobs may b
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
@@ -62,6 +63,7 @@ def history(
     }
 
 
+@functools.lru_cache(maxsize=1 << 14)  # asked twice per file, of a few thousand commits
 def day(stamp: int) -> str:
     return dt.datetime.fromtimestamp(stamp, dt.UTC).date().isoformat()
 
