@@ -240,23 +240,22 @@ class Judge:
 
         Files in `beside` (what production entry points reach) are left out: what a file of
         them imports they reach too, so no chain of a file outside them passes through one."""
-        parent: dict[str, str | Root] = dict.fromkeys(beside, "")  # "": out of the search
+        parent: dict[str, str | Root] = {}
+        closed = self.removal.union(beside) if beside else self.removal  # never in a chain
         for starts in (self.graph.runs, self.inputs):
             todo: deque[str] = deque()
             for path in sorted(starts):
-                roots = (
-                    self.entry_roots(starts[path], production) if path not in self.removal else []
-                )
+                roots = self.entry_roots(starts[path], production) if path not in closed else []
                 if roots and path not in parent:
                     parent[path] = roots[0]
                     todo.append(path)
             while todo:
                 current = todo.popleft()
                 for target in sorted(self.graph.imports.get(current, ())):
-                    if target not in parent and target not in self.removal:
+                    if target not in parent and target not in closed:
                         parent[target] = current
                         todo.append(target)
-        return {path: step for path, step in parent.items() if step != ""}
+        return parent
 
     def trail(self, path: str) -> tuple[list[str], list[str]]:
         """`path`'s chain, the shortest import chain up to an entry point outside the removal

@@ -79,7 +79,7 @@ class Project:
     texts: dict[str, str | None] = field(default_factory=dict, repr=False)
     corpus: Corpus | None = field(default=None, repr=False)  # the snapshot's, when given
     # (needle, first file of an extension's span) -> the files of that span holding it
-    _held: dict[tuple[bytes, int], list[int]] = field(default_factory=dict, repr=False)
+    _held: dict[tuple[bytes, int], list[int]] = field(default_factory=dict, init=False, repr=False)
 
     # --- files -------------------------------------------------------------------------
     def text(self, path: str) -> str | None:
