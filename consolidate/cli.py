@@ -25,6 +25,7 @@ app = typer.Typer(
 RepoOpt = Annotated[Path, typer.Option("--repo", help="The repository (default: here).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 NameArg = Annotated[str, typer.Argument(help="The component's name.")]
+READ_ONLY = {"investigate", "orphans", "lint", "assess"}  # they end as soon as they print
 MarkdownOpt = Annotated[
     Path | None, typer.Option("--markdown", help="Also write the result as Markdown here.")
 ]
@@ -58,6 +59,7 @@ def _jobs(value: str) -> int:
 
 @app.callback()
 def _global(
+    ctx: typer.Context,
     log_json: Annotated[
         bool, typer.Option("--log-json", help="Logs as JSON lines on stderr.")
     ] = False,
@@ -82,7 +84,7 @@ def _global(
     from consolidate.analysis import tuning
 
     configure_logging(json_logs=log_json, verbose=verbose, quiet=quiet)
-    tuning.configure(jobs=jobs, cache=not no_cache)
+    tuning.configure(jobs=jobs, cache=not no_cache, keep=ctx.invoked_subcommand in READ_ONLY)
     tuning.collect_less()
 
 

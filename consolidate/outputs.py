@@ -12,9 +12,12 @@ and a failure as one line on stderr plus, under `--json`, one JSON document on s
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import json
+import os
 import sys
+import threading
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, NoReturn
@@ -121,7 +124,25 @@ def serve(app: typer.Typer) -> NoReturn:
     except OSError as exc:  # a full disk, a read-only or failing device: one line, no traceback
         error = os_error(exc)
         fail(mode, error.message, error.hint, error.exit_code)
-    sys.exit(code if isinstance(code, int) else 0)
+    leave(code if isinstance(code, int) else 0)
+
+
+def leave(code: int) -> NoReturn:
+    """`sys.exit(code)`; after a command that held what it made to the end (`tuning.keep`), and
+    when no other thread runs, without the interpreter's clean-up, as mypy's fast exit does:
+    the standard streams are flushed and the exit handlers run (an unread `git log` stopped,
+    logs flushed), then the process ends and the system takes its memory back at once."""
+    from consolidate.analysis import tuning
+
+    if tuning.CURRENT.held and threading.active_count() == 1:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):  # a closed pipe: Python's own exit says it
+            sys.exit(code)
+        atexit._run_exitfuncs()
+        os._exit(code)
+    sys.exit(code)
 
 
 def os_error(exc: OSError) -> ConsolidateError:

@@ -377,3 +377,30 @@ def test_the_imports_only_graph_reaches_what_the_whole_graph_reaches() -> None:
     assert lean.reached(["a.py"]) == whole.reached(["a.py"]) == {"a.py", "b.py", "c.py"}
     assert orphans(lean, code, start) == orphans(whole, code, start) == ["d.py", "e.py"]
     assert not lean.importers and not lean.runs
+
+
+# What the per-file rules look at: names and folders they know, and near misses.
+_PIECES = [
+    *("tests", "test", "__tests__", "src", "cron.d", ".github", "workflows", "deploy", "a.b"),
+    *("test_x.py", "x_test.py", "conftest.py", "tests.py", "x.test.ts", "x.spec.jsx", "x.py"),
+    *("run.sh", "x.bash", "x.zsh", "x.ps1", "rules.mk", "ci.yml", "ci.yaml", ".gitlab-ci.yml"),
+    *("Procfile", "Procfile.web", "Makefile", "makefile", "GNUmakefile", "justfile", ".justfile"),
+    *("Justfile", "crontab", "x.cron", "x.crontab", "x.service", "Dockerfile", ".sh", "..py"),
+]
+
+
+@given(st.lists(st.sampled_from(_PIECES) | st.text("abt._-/", max_size=8), min_size=1, max_size=5))
+def test_the_cheap_filters_never_skip_a_file_the_rules_would_take(parts: list[str]) -> None:
+    """`find_roots` asks the test, script and crontab rules only about paths holding what
+    each needs (`test` or `.spec.`, a script's ending or name, `cron`): a path without it is
+    one the rule turns down anyway."""
+    from consolidate.analysis import entry_points as ep
+    from consolidate.analysis.unit_files import is_crontab
+
+    path = "/".join(parts)
+    if not ("test" in path or ".spec." in path):
+        assert ep._test_reason(path) is None
+    if not (path.endswith(ep._SCRIPT_ENDS) or ep._SCRIPT_WORDS(path)):
+        assert ep._script_kind(path) is None
+    if "cron" not in path:
+        assert not is_crontab(path)

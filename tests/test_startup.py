@@ -17,18 +17,21 @@ from repo_support import RepoFactory
 
 import consolidate
 
-# Runs the CLI as `python -m consolidate` does, then writes what was imported.
+# Runs the CLI as `python -m consolidate` does, then writes what was imported: at exit, since
+# a read-only command ends the process itself once it has printed (`outputs.leave`).
 PROBE = """
-import runpy, sys
+import atexit, runpy, sys
 out, sys.argv = sys.argv[1], ["consolidate", *sys.argv[2:]]
-code = 0
+ended = {"code": 0}
+def report():
+    import json  # after the command: not part of what it imported
+    with open(out, "w", encoding="utf-8") as f:
+        json.dump([ended["code"], sorted(sys.modules)], f)
+atexit.register(report)
 try:
     runpy.run_module("consolidate", run_name="__main__", alter_sys=True)
 except SystemExit as exc:
-    code = exc.code
-import json  # after the command: not part of what it imported
-with open(out, "w", encoding="utf-8") as f:
-    json.dump([code, sorted(sys.modules)], f)
+    ended["code"] = exc.code
 """
 HEAVY = {"pydantic", "git", "rich", "regex", "ruamel", "docker", "structlog"}
 # typer 0.2x coerces every parameter's value with a pydantic TypeAdapter: a command that takes

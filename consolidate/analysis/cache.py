@@ -43,14 +43,14 @@ def cached(
     """`compute()`, or what it returned before for the same key."""
     key = cache_key(git, kind, asked, date)
     if key is None:
-        return compute()
+        return tuning.keep(compute())
     path = folder(git) / f"{key}.json"
     found = _load(path, key)
     if found is not None:
         log.debug("investigation read from the cache", entry=str(path))
-        return found
-    body = json.dumps(compute(), default=str).encode()
-    result: dict[str, Any] = json.loads(body)  # what a later run reads back, to the byte
+        return tuning.keep(found)
+    body = json.dumps(tuning.keep(compute()), default=str).encode()
+    result: dict[str, Any] = tuning.keep(json.loads(body))  # what a later run reads back
     _store(path, key, body)
     return result
 

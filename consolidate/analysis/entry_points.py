@@ -279,7 +279,8 @@ def _entry_points(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
 
 
 def _test_roots(repo: _Repo) -> Iterator[Root]:
-    for path in sorted(repo.tracked):
+    # Every name or folder `_test_reason` knows holds `test` or `.spec.`: the rest is skipped.
+    for path in sorted(p for p in repo.tracked if "test" in p or ".spec." in p):
         reason = _test_reason(path)
         if reason:
             yield _root(path, "test", path, reason, production=False)
@@ -297,6 +298,11 @@ def _test_reason(path: str) -> str | None:
     if suffix in _TEST_SUFFIXES and _TEST_DIRS.intersection(path.split("/")[:-1]):
         return "in a test folder"
     return None
+
+
+# What every file `_script_kind` knows ends with, or holds: a cheap filter before it.
+_SCRIPT_ENDS = (".sh", ".bash", ".zsh", ".ps1", ".mk", ".yml", ".yaml")
+_SCRIPT_WORDS = re.compile("Procfile|akefile|ustfile").search
 
 
 def _script_kind(path: str) -> tuple[str, bool] | None:
@@ -318,7 +324,7 @@ def _script_kind(path: str) -> tuple[str, bool] | None:
 def _script_roots(repo: _Repo) -> Iterator[Root]:
     """Code files that shell scripts, Makefiles, justfiles, Procfiles and CI workflows run,
     relative to the file's folder, the repository root, or a folder the file `cd`s into."""
-    for path in sorted(repo.tracked):
+    for path in sorted(p for p in repo.tracked if p.endswith(_SCRIPT_ENDS) or _SCRIPT_WORDS(p)):
         kind = _script_kind(path)
         text = repo.text(path) if kind else None
         if kind is None or text is None:

@@ -171,16 +171,22 @@ class Judge:
             known = self.producing[path] = path not in self.non_production and production
         return known
 
+    def shrink(self) -> set[str]:
+        """The files that go (verdict `remove`): a kept file keeps what it imports, so the
+        removal shrinks to a fixpoint (a worklist, so each file is looked at again only when
+        one of its importers leaves the removal)."""
+        if not self.final:
+            todo = deque(sorted(self.removal))
+            while todo:
+                path = todo.popleft()
+                if path in self.removal and self.used_from_outside(path):
+                    self.removal.discard(path)
+                    todo.extend(t for t in self.graph.imports.get(path, ()) if t in self.removal)
+            self.final = True
+        return self.removal
+
     def judge(self) -> dict[str, Verdict]:
-        # A kept file keeps what it imports: shrink the removal to a fixpoint (a worklist, so
-        # each file is looked at again only when one of its importers leaves the removal).
-        todo = deque(sorted(self.removal))
-        while todo:
-            path = todo.popleft()
-            if path in self.removal and self.used_from_outside(path):
-                self.removal.discard(path)
-                todo.extend(t for t in self.graph.imports.get(path, ()) if t in self.removal)
-        self.final = True
+        self.shrink()
         self.settle()
         self.parents = {True: self.paths_to_roots(True)}
         self.parents[False] = self.paths_to_roots(False, beside=self.parents[True])

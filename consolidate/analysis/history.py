@@ -8,16 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from consolidate.gitio import Git, LogEntry
-
-
-def file_facts(read: Callable[[str], bytes | None], path: str) -> dict[str, Any]:
-    data = read(path) or b""
-    lines = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
-    return {"path": path, "lines": lines, "bytes": len(data)}
 
 
 def history(

@@ -16,8 +16,9 @@ from consolidate.analysis.build_inputs import shared_inputs
 from consolidate.analysis.component import choose, host_rows
 from consolidate.analysis.compose_facts import ComposeFacts, compose_facts
 from consolidate.analysis.entry_points import find_roots, with_main_guards
+from consolidate.analysis.forked import Forked
 from consolidate.analysis.graph import Graph, Judge, orphans
-from consolidate.analysis.history import file_facts, history
+from consolidate.analysis.history import history
 from consolidate.analysis.names import DockerNames, quick_docker, require_known
 from consolidate.analysis.project_config import ProjectConfig, load_config
 from consolidate.analysis.pyimports import likely_import_errors
@@ -63,6 +64,7 @@ class Engine:
             if self.log is not None:
                 self.log.stop()
             raise
+        tuning.keep(self)
 
     def _read(self, git: Git, workers: int | None) -> None:
         self.snapshot = Snapshot.take(git.root, self.paths)
@@ -179,28 +181,33 @@ def investigate(
         non_production=engine.non_production(),
         inputs=shared_inputs(engine.compose.services, component.removed, engine.paths),
     )
-    verdicts = judge.judge()
-    rows = [
-        file_facts(engine.snapshot.read, path) | vars(verdict) for path, verdict in verdicts.items()
-    ]
-    removal = (
-        [r["path"] for r in rows if r["verdict"] == "remove"] if planned is None else list(planned)
-    )
-    facts = engine.history([r["path"] for r in rows], rows, date, component=removal)
+    removal = sorted(judge.shrink()) if planned is None else list(planned)
     compose_files = {s.file for s in engine.compose.services}
     removed = [(s.file, s.service) for s in service_facts]
     containers, images = service_mentions(engine.compose.services, removed, git.root.name)
-    references = find_references(
-        engine.paths,
-        engine.snapshot.read,
-        name,
-        removal,
-        compose_files,
-        skip=set(skip),
-        containers=containers,
-        images=images,
-        also=[s.service for s in service_facts if s.service != name],
+    # The mentions need only the removal: the other core finds them while this one judges.
+    mentions = Forked(
+        lambda: find_references(
+            engine.paths,
+            engine.snapshot.read,
+            name,
+            removal,
+            compose_files,
+            skip=set(skip),
+            containers=containers,
+            images=images,
+            also=[s.service for s in service_facts if s.service != name],
+        )
     )
+    try:
+        verdicts = judge.judge()
+        rows = [
+            engine.snapshot.file_facts(path) | vars(verdict) for path, verdict in verdicts.items()
+        ]
+        facts = engine.history([r["path"] for r in rows], rows, date, component=removal)
+        references = mentions.result()
+    finally:
+        mentions.close()
     return {
         "component": name,
         "files": rows,
@@ -284,7 +291,7 @@ def find_orphans(
     maybe = sorted(set(orphans(sure, code, known)) - set(lonely))
     # The project's `ignore` globs hide files from this report only: nothing became reachable.
     lonely, maybe = ([p for p in ps if not engine.config.ignores(p)] for ps in (lonely, maybe))
-    rows = {p: file_facts(engine.snapshot.read, p) for p in [*lonely, *maybe]}
+    rows = {p: engine.snapshot.file_facts(p) for p in [*lonely, *maybe]}
     engine.history(list(rows), list(rows.values()), date)
     return {
         "orphans": by_size([rows[p] for p in lonely]),

@@ -16,6 +16,7 @@ import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 MAX_BYTES = 4 * 1024 * 1024  # larger files are data, not code or docs: not read
 
@@ -110,6 +111,16 @@ class Snapshot:
 
     def __contains__(self, path: str) -> bool:
         return path in self.index or path in self.empty
+
+    def file_facts(self, path: str) -> dict[str, Any]:
+        """`path`, its lines (a last line without a newline counts) and its bytes: counted in
+        the buffer, without a copy of the file (0 and 0 for a file that was not read)."""
+        i = self.index.get(path)
+        if i is None:
+            return {"path": path, "lines": 0, "bytes": 0}
+        blob, start, end = self.corpus.blob, self.corpus.starts[i], self.corpus.starts[i + 1] - 1
+        lines = blob.count(b"\n", start, end) + (blob[end - 1] != 0x0A)  # none is empty
+        return {"path": path, "lines": lines, "bytes": end - start}
 
     @classmethod
     def take(cls, root: Path, paths: list[str]) -> Snapshot:

@@ -33,8 +33,9 @@ class Place(Protocol):
 
 
 def systemd_runs(repo: Place) -> Iterator[Run]:
-    folders = {parent for p in repo.tracked for parent in _parents(p)}
-    for path in sorted(p for p in repo.tracked if p.endswith(".service")):
+    units = sorted(p for p in repo.tracked if p.endswith(".service"))
+    folders = {parent for p in repo.tracked for parent in _parents(p)} if units else set()
+    for path in units:
         lines = (repo.text(path) or "").splitlines()
         bases = [posixpath.dirname(path), "", *_unit_workdirs(lines, folders)]
         for match in filter(None, map(_SYSTEMD_EXEC.match, lines)):
@@ -49,7 +50,7 @@ def is_crontab(path: str) -> bool:
 
 
 def cron_runs(repo: Place) -> Iterator[Run]:
-    for path in sorted(p for p in repo.tracked if is_crontab(p)):
+    for path in sorted(p for p in repo.tracked if "cron" in p and is_crontab(p)):
         bases = [posixpath.dirname(path), ""]
         for number, line in enumerate((repo.text(path) or "").splitlines(), start=1):
             schedule = _CRON_SCHEDULE.match(line)

@@ -1,0 +1,115 @@
+"""`Forked`: a value computed in a forked child, or here when the child cannot give it; and an
+investigation whose mentions come from a child is the one computed in a single process."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from repo_support import RepoFactory
+
+from consolidate.analysis import forked, investigation
+from consolidate.analysis.forked import Forked
+from consolidate.gitio import Git
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+
+
+def test_the_value_is_computed_in_a_child_and_comes_back_whole() -> None:
+    here = os.getpid()
+    big = "x" * (3 << 20)  # more than a pipe holds: the child waits for the reader
+    job = Forked(lambda: (os.getpid(), big, {"nested": [1, 2, (3, None)]}))
+    pid, text, nested = job.result()
+    assert pid != here  # the child's pid: it ran there
+    assert text == big
+    assert nested == {"nested": [1, 2, (3, None)]}
+
+
+def test_a_child_that_fails_leaves_the_work_to_this_process() -> None:
+    here = os.getpid()
+
+    def only_here() -> int:
+        if os.getpid() != here:
+            raise RuntimeError("the child cannot do this")
+        return os.getpid()
+
+    assert Forked(only_here).result() == here
+
+
+def test_a_failure_in_both_is_the_error_of_this_process() -> None:
+    def broken() -> int:
+        raise ValueError(f"broken in {os.getpid()}")
+
+    with pytest.raises(ValueError, match=f"broken in {os.getpid()}$"):
+        Forked(broken).result()
+
+
+def test_no_fork_while_another_thread_runs() -> None:
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        job = Forked(os.getpid)
+        assert job.pid == 0  # never forked
+        assert job.result() == os.getpid()
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_close_stops_a_child_nobody_asked_and_reaps_it() -> None:
+    job = Forked(lambda: time.sleep(60))
+    child = job.pid
+    assert child
+    started = time.monotonic()
+    job.close()
+    assert time.monotonic() - started < 30  # killed, not waited out
+    assert job.pid == 0
+    with pytest.raises(ChildProcessError):  # reaped: no zombie left behind
+        os.waitpid(child, os.WNOHANG)
+
+
+def test_without_fork_the_value_is_computed_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(forked.os, "fork")
+    job = Forked(os.getpid)
+    assert job.pid == 0
+    assert job.result() == os.getpid()
+
+
+def test_an_investigation_is_the_same_with_its_mentions_from_a_child(
+    make_repo: RepoFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = make_repo(
+        {
+            "docker-compose.yml": "services:\n  relay:\n    build: ./relay\n"
+            "  api:\n    build: ./api\n    environment:\n      RELAY_URL: http://relay\n",
+            "relay/main.py": "from relay import util\n",
+            "relay/util.py": "VALUE = 1\n",
+            "relay/Dockerfile": 'CMD ["python", "main.py"]\n',
+            "api/Dockerfile": 'CMD ["python", "app.py"]\n',
+            "api/app.py": "import os\nURL = os.environ['RELAY_URL']\n",
+            "docs/operations.md": "# Relay\nThe relay forwards events; see relay/main.py.\n",
+            "scripts/restart.sh": "docker compose restart relay\n",
+        }
+    )
+    git = Git.open(Path(repo))
+    forks: list[int] = []
+    real = forked.os.fork
+
+    def counted() -> int:
+        pid = real()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(forked.os, "fork", counted)
+    from_child = investigation.investigate(git, "relay", date="2026-11-29")
+    assert len(forks) == 1  # the mentions came from a child
+    monkeypatch.delattr(forked.os, "fork")
+    alone = investigation.investigate(git, "relay", date="2026-11-29")
+    assert from_child == alone
+    mentions = {(r["path"], r["line"]) for r in alone["references"]}
+    assert {("docs/operations.md", 1), ("api/app.py", 2), ("scripts/restart.sh", 1)} <= mentions
