@@ -121,3 +121,31 @@ def test_leave_exits_as_python_does_when_nothing_was_held_or_a_thread_runs(
     finally:
         stop.set()
         other.join()
+
+
+GC_PROBE = """
+import atexit, gc, runpy, sys
+sys.argv = ["consolidate", *sys.argv[1:]]
+atexit.register(lambda: print("collector on:", gc.isenabled(), gc.get_threshold()[0], file=sys.stderr))
+runpy.run_module("consolidate", run_name="__main__", alter_sys=True)
+"""
+
+
+@pytest.mark.parametrize(
+    ("argv", "state"), [(("orphans",), "False"), (("status",), f"True {tuning.YOUNG_PASS}")]
+)
+def test_a_read_only_command_runs_without_the_cycle_collector(
+    make_repo: RepoFactory, argv: tuple[str, ...], state: str
+) -> None:
+    """Nothing an investigation makes in bulk is cyclic, and a read-only command ends within
+    seconds: it turns the collector off (for the workers it forks too); the others space out
+    its passes."""
+    repo = make_repo(REPO)
+    done = subprocess.run(
+        [sys.executable, "-c", GC_PROBE, *argv],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert f"collector on: {state}" in done.stderr, done.stderr

@@ -204,30 +204,33 @@ def investigate(
         rows = [
             engine.snapshot.file_facts(path) | vars(verdict) for path, verdict in verdicts.items()
         ]
-        facts = engine.history([r["path"] for r in rows], rows, date, component=removal)
-        references = mentions.result()
+        found: dict[str, Any] = {
+            "component": name,
+            "files": rows,
+            "references": None,  # below
+            "compose": [compose_row(s) for s in service_facts],
+            "projects": [project_row(p) for p in component.projects],
+            "hosts": host_rows(engine.snapshot.read, component),
+            "compose_files": files_to_name(
+                engine.snapshot.read,
+                [f for p in component.projects for f in p.files],
+                {s.service for s in service_facts},
+            ),
+            "warnings": [vars(w) for w in [*engine.compose.warnings, *engine.frameworks.warnings]],
+            "uncertain": uncertain_uses(engine, verdicts),
+            "import_errors": likely_import_errors(
+                engine.scanned.uses, engine.paths, engine.snapshot.read, verdicts
+            ),
+            "edges": edges(engine.graph, verdicts),
+            "history": None,  # below
+        }
+        # Last, what others work on meanwhile: `git log` (which the scan left little of the
+        # cores) fills in each row's commits, and the child its mentions.
+        found["history"] = engine.history([r["path"] for r in rows], rows, date, component=removal)
+        found["references"] = mentions.result()
     finally:
         mentions.close()
-    return {
-        "component": name,
-        "files": rows,
-        "references": references,
-        "compose": [compose_row(s) for s in service_facts],
-        "projects": [project_row(p) for p in component.projects],
-        "hosts": host_rows(engine.snapshot.read, component),
-        "compose_files": files_to_name(
-            engine.snapshot.read,
-            [f for p in component.projects for f in p.files],
-            {s.service for s in service_facts},
-        ),
-        "warnings": [vars(w) for w in [*engine.compose.warnings, *engine.frameworks.warnings]],
-        "uncertain": uncertain_uses(engine, verdicts),
-        "import_errors": likely_import_errors(
-            engine.scanned.uses, engine.paths, engine.snapshot.read, verdicts
-        ),
-        "edges": edges(engine.graph, verdicts),
-        "history": facts,
-    }
+    return found
 
 
 def edges(graph: Graph, verdicts: Collection[str]) -> list[list[str]]:

@@ -9,7 +9,9 @@ The command line also spaces out the cycle collector's passes (`collect_less`): 
 investigation makes millions of objects that live until it ends, and with Python's defaults
 (a pass every 700 allocations, the oldest generation walked again and again) the collector
 took about a tenth of `investigate`'s time on the generated 21,308-file repository. Nothing the
-tool makes in bulk is cyclic, so memory stays the same.
+tool makes in bulk is cyclic, so memory stays the same. A command that reads the repository,
+prints and ends (`configure(keep=True)`) turns the collector off: its passes over the objects
+that young still cost about 0.1 s of `investigate` there, and found nothing to free.
 """
 
 from __future__ import annotations
@@ -50,4 +52,7 @@ def keep(value: T) -> T:
 
 def collect_less() -> None:
     """For the command line's process (and the workers it forks): see the module's text."""
-    gc.set_threshold(YOUNG_PASS, 20, 100)
+    if CURRENT.held is not None:
+        gc.disable()
+    else:
+        gc.set_threshold(YOUNG_PASS, 20, 100)
