@@ -132,3 +132,28 @@ def test_what_orjson_writes_its_own_way_goes_to_the_standard_library() -> None:
     for odd in (1e-05, float("nan"), Level.high, 2**64, PurePosixPath("a.py")):
         doc = {"files": [{"path": "a.py", "value": odd}]}
         assert dumps(doc) == json.dumps(doc, indent=2, default=str)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "ascii", "utf-16"])
+def test_a_stream_with_a_buffer_gets_the_same_bytes_after_what_came_before(encoding: str) -> None:
+    """Through a real text stream: the bytes go to its buffer when it writes ASCII as it is
+    (UTF-8, ASCII), after what was written to the stream before; any other encoding (UTF-16)
+    gets the text, encoded by the stream."""
+    doc = {"name": "caf\u00e9 \u2603", "rows": [{"n": 1, "ok": True, "none": None}] * 3}
+    raw = io.BytesIO()
+    texts: list[str] = []
+
+    class Recorded(io.TextIOWrapper):
+        def write(self, text: str) -> int:
+            texts.append(text)
+            return super().write(text)
+
+    stream = Recorded(raw, encoding=encoding, newline="\n")
+    stream.write("before\n")
+    write(doc, stream)
+    stream.write("after\n")
+    stream.flush()
+    expected = "before\n" + json.dumps(doc, indent=2, default=str) + "\nafter\n"
+    assert raw.getvalue() == expected.encode(encoding)
+    as_bytes = encoding != "utf-16"
+    assert (texts == ["before\n", "after\n"]) is as_bytes  # the document skipped the text layer

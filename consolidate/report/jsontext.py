@@ -12,7 +12,9 @@ itself) goes to `json.dumps` itself, which gives the same text or the same error
 
 from __future__ import annotations
 
+import codecs
 import json
+import os
 import re
 from itertools import chain
 from json.encoder import encode_basestring_ascii
@@ -24,24 +26,42 @@ _DEEPEST = 200  # orjson's own limit is 254 levels; deeper (or a cycle) goes to 
 # What `ensure_ascii` escapes and orjson writes as it is: DEL and every non-ASCII character.
 _UNESCAPED = re.compile(r"[^\x00-\x7e]+")
 _CHUNK = 1 << 20  # characters written at a time: the text is never in memory twice
+_ASCII_KEEPING = frozenset({"utf-8", "ascii", "iso8859-1", "iso8859-15", "cp1252"})
 
 
 def dumps(doc: Any) -> str:
     """`json.dumps(doc, indent=2, default=str)`."""
     fast = _fast(doc)
-    return json.dumps(doc, indent=2, default=str) if fast is None else fast
+    return json.dumps(doc, indent=2, default=str) if fast is None else fast.decode("ascii")
 
 
 def write(doc: Any, stream: TextIO) -> None:
-    """Write `dumps(doc) + "\n"` to `stream`."""
-    text = dumps(doc)
+    """Write `dumps(doc) + "\n"` to `stream`: as bytes to the stream's own binary buffer when
+    it has one that takes ASCII as it is (the text is never decoded, nor held twice)."""
+    fast = _fast(doc)
+    binary = getattr(stream, "buffer", None)
+    if fast is not None and binary is not None and _ascii_as_is(stream):
+        stream.flush()  # what was written before comes first
+        binary.write(fast + b"\n")
+        binary.flush()
+        return
+    text = json.dumps(doc, indent=2, default=str) if fast is None else fast.decode("ascii")
     for start in range(0, len(text), _CHUNK):
         stream.write(text[start : start + _CHUNK])
     stream.write("\n")
 
 
-def _fast(doc: Any) -> str | None:
-    """The text through orjson, or None when only `json.dumps` writes it exactly."""
+def _ascii_as_is(stream: TextIO) -> bool:
+    """Whether `stream` writes ASCII text as the same bytes, newlines untranslated."""
+    try:
+        encoding = codecs.lookup(stream.encoding).name
+    except (LookupError, TypeError, AttributeError):
+        return False
+    return encoding in _ASCII_KEEPING and os.linesep == "\n"
+
+
+def _fast(doc: Any) -> bytes | None:
+    """The text's ASCII bytes through orjson, or None when only `json.dumps` writes it exactly."""
     try:
         import orjson
     except ImportError:  # a platform without its wheel: the standard library alone
@@ -53,10 +73,11 @@ def _fast(doc: Any) -> str | None:
     except (orjson.JSONEncodeError, TypeError):  # an int past 64 bits, a key not a string, ...
         return None
     if out.isascii() and b"\x7f" not in out:
-        return out.decode("ascii")
+        return out
     # Raw characters are inside strings only (orjson escapes every control character), so
     # escaping them anywhere in the text escapes them where json.dumps does.
-    return _UNESCAPED.sub(lambda m: encode_basestring_ascii(m.group())[1:-1], out.decode())
+    text = _UNESCAPED.sub(lambda m: encode_basestring_ascii(m.group())[1:-1], out.decode())
+    return text.encode("ascii")
 
 
 def _plain(doc: Any) -> bool:
