@@ -18,13 +18,15 @@ import pickle
 import signal
 import threading
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Generic, NoReturn, TypeVar
 
 T = TypeVar("T")
 _CHUNK = 1 << 20
 
 
 class Forked(Generic[T]):
+    """`fn()`, started in a child now; its value from `result()`, or `close()` to drop it."""
+
     def __init__(self, fn: Callable[[], T]) -> None:
         self.fn = fn
         self.pid = 0  # the child's, while it is not reaped
@@ -74,7 +76,7 @@ class Forked(Generic[T]):
         return os.waitstatus_to_exitcode(status)
 
 
-def _child(fn: Callable[[], object], fd: int) -> None:
+def _child(fn: Callable[[], object], fd: int) -> NoReturn:
     code = 1
     try:
         gc.disable()  # a collection would write to every shared page it walks
