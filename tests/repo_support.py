@@ -79,8 +79,15 @@ def python_m(
     repo: Path, argv: list[str], *, env: dict[str, str] | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
     """`python -m consolidate ARGV` in a fresh interpreter, as a user runs it."""
+    return python(repo, ["-m", "consolidate", *argv], env=env, timeout=timeout)
+
+
+def python(
+    repo: Path, args: list[str], *, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`python ARGS` in a fresh interpreter in `repo`, without a terminal."""
     return subprocess.run(
-        [sys.executable, "-m", "consolidate", *argv],
+        [sys.executable, *args],
         cwd=repo,
         capture_output=True,
         text=True,

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
-from repo_support import RepoFactory
+from repo_support import RepoFactory, python
 
 from consolidate import outputs
 from consolidate.analysis import tuning
@@ -51,15 +50,7 @@ REPO = {
 def run(repo: Path, *argv: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
     marks = repo.parent / f"{repo.name}-marks.txt"
     marks.unlink(missing_ok=True)
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE, str(marks), *argv],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=120,
-        check=False,
-    )
+    done = python(repo, ["-c", PROBE, str(marks), *argv])
     return done, marks.read_text(encoding="utf-8").splitlines() if marks.exists() else []
 
 
@@ -141,11 +132,5 @@ def test_a_read_only_command_runs_without_the_cycle_collector(
     seconds: it turns the collector off (for the workers it forks too); the others space out
     its passes."""
     repo = make_repo(REPO)
-    done = subprocess.run(
-        [sys.executable, "-c", GC_PROBE, *argv],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = python(repo, ["-c", GC_PROBE, *argv])
     assert f"collector on: {state}" in done.stderr, done.stderr

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from repo_support import RepoFactory
+from repo_support import RepoFactory, python
 
 import consolidate
 
@@ -42,15 +42,7 @@ HEAVY_IN_A_COMMAND = HEAVY - {"pydantic"} if TYPER_NEEDS_PYDANTIC else HEAVY
 
 def probe(repo: Path, *argv: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     out = repo.parent / f"{repo.name}-modules.txt"
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, str(out), *argv],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-    )
+    result = python(repo, ["-c", PROBE, str(out), *argv], env=env)
     assert result.returncode == 0, result.stderr
     code, modules = json.loads(out.read_text(encoding="utf-8"))
     assert code in (0, None), result.stderr
