@@ -72,6 +72,19 @@ def test_close_stops_a_child_nobody_asked_and_reaps_it() -> None:
         os.waitpid(child, os.WNOHANG)
 
 
+@pytest.mark.parametrize("call", ["pipe", "fork"])
+def test_when_the_system_refuses_a_pipe_or_a_child_the_value_is_computed_here(
+    monkeypatch: pytest.MonkeyPatch, call: str
+) -> None:
+    def refused() -> None:
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr(forked.os, call, refused)
+    job = Forked(os.getpid)
+    assert job.pid == 0
+    assert job.result() == os.getpid()
+
+
 def test_without_fork_the_value_is_computed_here(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delattr(forked.os, "fork")
     job = Forked(os.getpid)

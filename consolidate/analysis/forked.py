@@ -33,7 +33,10 @@ class Forked(Generic[T]):
         self.fd = -1  # the pipe's end this process reads
         if not hasattr(os, "fork") or threading.active_count() > 1:
             return
-        read_end, write_end = os.pipe()
+        try:
+            read_end, write_end = os.pipe()
+        except OSError:  # no descriptor left: do it here, later
+            return
         try:
             pid = os.fork()
         except OSError:  # no memory or process left for a child: do it here, later
