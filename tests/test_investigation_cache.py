@@ -137,3 +137,22 @@ def test_an_entry_is_its_checksum_line_then_the_body_and_a_changed_byte_is_caugh
     assert cache.cached(handle, "investigate", {"name": "x"}, "2026-11-28", compute) == first
     assert len(calls) == 2  # computed again, and written again whole
     assert entry.read_bytes() == head + b"\n" + body
+
+
+def test_a_document_json_reads_back_as_it_is_is_kept_as_it_is(make_repo: RepoFactory) -> None:
+    """Only dicts, lists, strings, integers, booleans and None: reading the entry back gives
+    the document itself, so the first run returns what it computed (no second reading) and
+    the entry's body, orjson's compact bytes, reads back equal, non-ASCII text and all."""
+    from consolidate.analysis import cache
+    from consolidate.gitio import Git
+
+    repo = make_repo(FILES)
+    handle = Git.open(repo)
+    doc = {"files": [{"path": "caf\u00e9.py", "lines": 3, "seed": True, "first": None}]}
+    first = cache.cached(handle, "investigate", {"name": "y"}, "2026-11-29", lambda: doc)
+    assert first is doc
+    [entry] = _entries(repo)
+    body = entry.read_bytes().partition(b"\n")[2]
+    assert json.loads(body) == doc and b" " not in body  # compact
+    again = cache.cached(handle, "investigate", {"name": "y"}, "2026-11-29", dict)
+    assert again == doc and again is not doc  # read back from the entry

@@ -157,3 +157,25 @@ def test_a_stream_with_a_buffer_gets_the_same_bytes_after_what_came_before(encod
     assert raw.getvalue() == expected.encode(encoding)
     as_bytes = encoding != "utf-16"
     assert (texts == ["before\n", "after\n"]) is as_bytes  # the document skipped the text layer
+
+
+def _same_types(a: Any, b: Any) -> bool:
+    if type(a) is not type(b):
+        return False
+    if type(a) is dict:
+        return list(a) == list(b) and all(_same_types(a[k], b[k]) for k in a)
+    if type(a) is list:
+        return len(a) == len(b) and all(map(_same_types, a, b))
+    return bool(a == b)
+
+
+@settings(max_examples=400, deadline=None)
+@given(DOCS)
+def test_what_the_cache_keeps_as_it_is_reads_back_as_it_is(doc: Any) -> None:
+    """`as_read_back` gives bytes only for a document whose JSON reads back equal and of the
+    same types, to the last nested value (no tuple, float, enum, path or odd key)."""
+    from consolidate.analysis.plain import as_read_back
+
+    body = as_read_back(doc)
+    if body is not None:
+        assert _same_types(json.loads(body), doc)

@@ -28,6 +28,7 @@ from typing import Any
 
 from consolidate import __version__
 from consolidate.analysis import tuning
+from consolidate.analysis.plain import as_read_back
 from consolidate.gitio import Git
 from consolidate.logs import get_logger
 
@@ -49,10 +50,13 @@ def cached(
     if found is not None:
         log.debug("investigation read from the cache", entry=str(path))
         return tuning.keep(found)
-    body = json.dumps(tuning.keep(compute()), default=str).encode()
-    result: dict[str, Any] = tuning.keep(json.loads(body))  # what a later run reads back
+    computed = tuning.keep(compute())
+    body = as_read_back(computed)  # reading it back gives `computed` itself
+    if body is None:  # a tuple, a path, a float: what a later run reads back is another thing
+        body = json.dumps(computed, default=str).encode()
+        computed = tuning.keep(json.loads(body))
     _store(path, key, body)
-    return result
+    return computed
 
 
 def cache_key(git: Git, kind: str, asked: dict[str, Any], date: str) -> str | None:

@@ -16,13 +16,11 @@ import codecs
 import json
 import os
 import re
-from itertools import chain
 from json.encoder import encode_basestring_ascii
 from typing import Any, TextIO
 
-_NESTED = frozenset({dict, list, tuple})
-_PLAIN = _NESTED | {str, int, bool, type(None)}
-_DEEPEST = 200  # orjson's own limit is 254 levels; deeper (or a cycle) goes to json.dumps
+from consolidate.analysis.plain import NESTED, holds_only
+
 # What `ensure_ascii` escapes and orjson writes as it is: DEL and every non-ASCII character.
 _UNESCAPED = re.compile(r"[^\x00-\x7e]+")
 _CHUNK = 1 << 20  # characters written at a time: the text is never in memory twice
@@ -81,16 +79,5 @@ def _fast(doc: Any) -> bytes | None:
 
 
 def _plain(doc: Any) -> bool:
-    """Whether `doc` holds only values orjson writes as json.dumps does: one level of the
-    document at a time, its values' types gathered in C."""
-    if type(doc) not in _NESTED:
-        return type(doc) in _PLAIN
-    level = [doc]
-    for _ in range(_DEEPEST):
-        values = list(chain.from_iterable(v.values() if type(v) is dict else v for v in level))
-        if not _PLAIN.issuperset(map(type, values)):
-            return False
-        level = [v for v in values if type(v) in _NESTED]
-        if not level:
-            return True
-    return False
+    """Whether `doc` holds only values orjson writes as json.dumps does."""
+    return holds_only(doc, NESTED)
