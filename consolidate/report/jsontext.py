@@ -29,8 +29,7 @@ _ASCII_KEEPING = frozenset({"utf-8", "ascii", "iso8859-1", "iso8859-15", "cp1252
 
 def dumps(doc: Any) -> str:
     """`json.dumps(doc, indent=2, default=str)`."""
-    fast = _fast(doc)
-    return json.dumps(doc, indent=2, default=str) if fast is None else fast.decode("ascii")
+    return _text(doc, _fast(doc))
 
 
 def write(doc: Any, stream: TextIO) -> None:
@@ -43,10 +42,15 @@ def write(doc: Any, stream: TextIO) -> None:
         binary.write(fast + b"\n")
         binary.flush()
         return
-    text = json.dumps(doc, indent=2, default=str) if fast is None else fast.decode("ascii")
+    text = _text(doc, fast)
     for start in range(0, len(text), _CHUNK):
         stream.write(text[start : start + _CHUNK])
     stream.write("\n")
+
+
+def _text(doc: Any, fast: bytes | None) -> str:
+    """`dumps(doc)`, given what `_fast` made of it."""
+    return json.dumps(doc, indent=2, default=str) if fast is None else fast.decode("ascii")
 
 
 def _ascii_as_is(stream: TextIO) -> bool:
@@ -64,7 +68,7 @@ def _fast(doc: Any) -> bytes | None:
         import orjson
     except ImportError:  # a platform without its wheel: the standard library alone
         return None
-    if not _plain(doc):
+    if not holds_only(doc, NESTED):  # only what orjson writes as json.dumps does
         return None
     try:
         out = orjson.dumps(doc, option=orjson.OPT_INDENT_2)
@@ -76,8 +80,3 @@ def _fast(doc: Any) -> bytes | None:
     # escaping them anywhere in the text escapes them where json.dumps does.
     text = _UNESCAPED.sub(lambda m: encode_basestring_ascii(m.group())[1:-1], out.decode())
     return text.encode("ascii")
-
-
-def _plain(doc: Any) -> bool:
-    """Whether `doc` holds only values orjson writes as json.dumps does."""
-    return holds_only(doc, NESTED)
