@@ -188,7 +188,6 @@ def investigate_cmd(
 ) -> None:
     """What a removal of NAME may delete: verdicts, import chains, mentions, compose, history."""
     git = _open(repo)
-    log = git.start_log(background=True)  # before the imports below: git has the idle core
     from consolidate.analysis import cache, investigation
     from consolidate.report import investigation as investigation_render
 
@@ -196,9 +195,8 @@ def investigate_cmd(
     asked = {"name": name, "compose": compose}
     found = cache.cached(
         git, "investigate", asked, date,
-        lambda: investigation.investigate(git, name, date=date, compose=compose, log=log),
+        lambda: investigation.investigate(git, name, date=date, compose=compose),
     )  # fmt: skip
-    log.stop()  # unread when the cache had the investigation
     if markdown is not None:
         markdown.write_text(investigation_render.as_markdown(found), encoding="utf-8")
     _emit(json_out, found, lambda: investigation_render.as_text(found))

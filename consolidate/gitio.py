@@ -18,6 +18,7 @@ import atexit
 import contextlib
 import os
 import subprocess
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -28,6 +29,7 @@ READ_OPTS = ("-c", "core.fsmonitor=false", "-c", "core.quotepath=false")
 NO_HOOKS = ("-c", "core.hooksPath=/dev/null")
 OPTS = (*READ_OPTS, *NO_HOOKS)  # every git call but a commit asked to run hooks
 READ_ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
+PATHSPECS = 64  # the most a history of some files is asked with (`pathspecs`)
 IN_PROGRESS = {
     "MERGE_HEAD": "a merge",
     "rebase-merge": "a rebase",
@@ -101,23 +103,28 @@ def _lower(pid: int, nice: int) -> None:
 
 
 class LogRun:
-    """`git log` of the whole history, started now and read when it is wanted (`result`).
+    """`git log` (of the whole history, or of the pathspecs `specs`; none when they are [])
+    started now and read when it is wanted (`result`).
 
     Its output goes to an unnamed temporary file, not a pipe: git runs at its own pace with no
     thread of ours to read it, so it can start before the files are read and use the core
     that reading leaves idle, and the scan workers are forked while no other thread runs.
     """
 
-    def __init__(self, git: Git, *, nice: int = 0) -> None:
+    def __init__(self, git: Git, *, nice: int = 0, specs: list[str] | None = None) -> None:
         import tempfile
 
         self.entries: list[LogEntry] | None = None
+        self.process: subprocess.Popen[bytes] | None = None
+        if specs == []:  # the history of no file: nothing to run
+            self.entries = []
+            return
         # Closed by `result` or `stop`: they outlive this call.
         self.out = tempfile.TemporaryFile()  # noqa: SIM115
         self.err = tempfile.TemporaryFile()  # noqa: SIM115
         try:
             self.process = subprocess.Popen(
-                ["git", *OPTS, *_log_args()],
+                ["git", *OPTS, *_log_args(specs)],
                 cwd=git.root,
                 env=_environment(READ_ENV),
                 stdin=subprocess.DEVNULL,
@@ -132,7 +139,7 @@ class LogRun:
         atexit.register(self.stop)
 
     def result(self) -> list[LogEntry]:
-        if self.entries is None:
+        if self.entries is None and self.process is not None:
             atexit.unregister(self.stop)
             code = self.process.wait()
             out, err = (self._read(f) for f in (self.out, self.err))
@@ -140,11 +147,13 @@ class LogRun:
             if code:
                 raise _failed(["log"], err)
             self.entries = _parse_log(out)
-        return self.entries
+        return self.entries or []
 
     def stop(self) -> None:
         """End it unread: the investigation failed before it needed the history, or the
         process is ending without having asked for it."""
+        if self.process is None:
+            return
         atexit.unregister(self.stop)
         if self.process.poll() is None:
             self.process.kill()
@@ -252,19 +261,23 @@ class Git:
         out = self.run("rev-parse", "--verify", "-q", f"{ref}^{{commit}}", check=False)
         return out.strip() or None
 
-    def log(self, paths: list[str]) -> list[LogEntry]:
-        """One pass over history for the given paths; no rename detection, no blob reads."""
+    def log(self, paths: Collection[str]) -> list[LogEntry]:
+        """One pass over the history of `paths` (and maybe of files beside them: filter);
+        no rename detection, no blob reads."""
         if not paths:
             return []
-        return self.log_all(paths if len(paths) <= 200 else None)  # many: read all, filter later
+        return self.log_all(pathspecs(paths))
 
-    def log_all(self, paths: list[str] | None = None) -> list[LogEntry]:
-        """The whole history (or that of `paths`), one pass, names only."""
-        return _parse_log(self.run(*_log_args(paths)))
+    def log_all(self, specs: list[str] | None = None) -> list[LogEntry]:
+        """The whole history (or that of the pathspecs `specs`), one pass, names only."""
+        return _parse_log(self.run(*_log_args(specs)))
 
-    def start_log(self, *, background: bool = False) -> LogRun:
-        """`log_all()` of the whole history, started now, read with `.result()`."""
-        return LogRun(self, nice=10 if background else 0)
+    def start_log(
+        self, *, background: bool = False, paths: Collection[str] | None = None
+    ) -> LogRun:
+        """`log(paths)` (None: `log_all()`), started now, read with `.result()`."""
+        specs = None if paths is None else pathspecs(paths)
+        return LogRun(self, nice=10 if background else 0, specs=specs)
 
     # ---- writes ------------------------------------------------------------------------
     def create_branch(self, name: str, commit: str) -> None:
@@ -334,12 +347,51 @@ def _chunks(items: list[str], size: int) -> list[list[str]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _log_args(paths: list[str] | None = None) -> list[str]:
-    limit = ["--", *paths] if paths else []
+def pathspecs(paths: Collection[str], most: int = PATHSPECS) -> list[str] | None:
+    """At most `most` pathspecs that hold every one of `paths`: the paths, or, while there
+    are more, the deepest of them replaced by their folders. None when only the whole
+    repository will do (more than `most` top-level entries).
+
+    A folder's log never reads the trees beside it: on the benchmark repository, whose
+    frontend is one folder of 8,000 files, the history of its backend takes 0.14 s and the
+    whole history 0.72 s. Fewer, wider pathspecs, because git matches every entry of every
+    tree it reads against each of them."""
+    specs = set(paths)
+    while len(specs) > most:
+        deepest = max(p.count("/") for p in specs)
+        if not deepest:
+            return None
+        specs = {p.rpartition("/")[0] if p.count("/") == deepest else p for p in specs}
+        specs = {p for p in specs if not any(f in specs for f in _folders_above(p))}
+    return sorted(specs)
+
+
+def _folders_above(path: str) -> Iterator[str]:
+    at = path.find("/")
+    while at >= 0:
+        yield path[:at]
+        at = path.find("/", at + 1)
+
+
+def _log_args(specs: list[str] | None = None) -> list[str]:
+    # With pathspecs, `--full-history` lists each commit that changes them, as the whole log
+    # does, also on a branch whose merge kept the other side's version (git's default skips
+    # it). A pathspec is a path, never a pattern, and `log.follow` would follow one file
+    # across renames.
+    limit = ["--full-history", "--", *specs] if specs else []
     # git's cache of delta bases defaults to 96 MB; 16 MB keeps `git log` of a 5,000-commit
     # history at 43 MB instead of 128 MB, about 5% slower.
-    cache = ["-c", "core.deltaBaseCacheLimit=16m"]
-    return [*cache, "log", "--no-renames", "--name-only", "-z", "--format=%x01%H %at %aN", *limit]
+    options = ["-c", "core.deltaBaseCacheLimit=16m", "-c", "log.follow=false"]
+    return [
+        *options,
+        "--literal-pathspecs",
+        "log",
+        "--no-renames",
+        "--name-only",
+        "-z",
+        "--format=%x01%H %at %aN",
+        *limit,
+    ]
 
 
 def _parse_log(out: str) -> list[LogEntry]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Collection
 from pathlib import Path
 
 import pytest
@@ -91,9 +92,11 @@ def starts_recorded(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     calls: list[bool] = []
     real = Git.start_log
 
-    def start(self: Git, *, background: bool = False) -> LogRun:
+    def start(
+        self: Git, *, background: bool = False, paths: Collection[str] | None = None
+    ) -> LogRun:
         calls.append(background)
-        return real(self, background=background)
+        return real(self, background=background, paths=paths)
 
     monkeypatch.setattr(Git, "start_log", start)
     return calls

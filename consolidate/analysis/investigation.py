@@ -51,11 +51,11 @@ class Engine:
         log: LogRun | None = None,
     ) -> None:
         self.git = git
-        # One `git log` pass for the whole history, started first at a lower priority (or
-        # earlier by the caller, `log`): it has the core that reading the files leaves idle,
-        # what the scan workers leave, then the core this process does not use while it
-        # finds entry points and judges. Without `history` (the caller will not ask for it)
-        # no `git log` runs for nothing.
+        # With `history`, one `git log` pass for the whole history (`orphans` asks for any
+        # file's), started first at a lower priority (or earlier by the caller, `log`): it
+        # has the core that reading the files leaves idle, what the scan workers leave, then
+        # the core this process does not use while it finds entry points and judges. Without
+        # it, none runs up front: `start_history` reads only some files' history, later.
         self.log = log or (git.start_log(background=True) if history else None)
         self.paths = git.tracked_files()
         try:
@@ -112,10 +112,16 @@ class Engine:
     def history(
         self, paths: list[str], rows: list[dict[str, Any]], date: str, **options: Any
     ) -> dict[str, Any]:
-        if self.log is None:  # not started up front: read it now
-            self.log = self.git.start_log()
+        if self.log is None:  # not started before: read it now
+            self.log = self.git.start_log(paths=paths)
         entries = self.log.result()
         return history(self.git, paths, rows, date, entries=entries, **options)
+
+    def start_history(self, paths: Collection[str]) -> None:
+        """Start reading the history of `paths` (a few folders holding them), unless a `git
+        log` runs already: on the other core while this one judges."""
+        if self.log is None:
+            self.log = self.git.start_log(background=True, paths=paths)
 
     def non_production(self) -> set[str]:
         tests = {r.path for r in self.roots if r.kind == "test"}
@@ -145,7 +151,6 @@ def investigate(
     planned: Collection[str] | None = None,
     engine: Engine | None = None,
     docker: Callable[[], DockerNames] | None = quick_docker,
-    log: LogRun | None = None,
 ) -> dict[str, Any]:
     """Everything a person needs to decide what a removal of `name` may delete.
 
@@ -154,10 +159,9 @@ def investigate(
     `compose` picks the project when several have a service `name`. `planned` is the files a
     run will delete, when known, for the references (default: the files judged `remove`).
     Without a playbook, a name nothing has is refused (`names`); `docker` (None: the
-    repository alone) is asked only then, for a container or image of that name. `log`: the
-    history, when the caller started reading it already (`Git.start_log`).
+    repository alone) is asked only then, for a container or image of that name.
     """
-    engine = engine or Engine(git, log=log)
+    engine = engine or Engine(git, history=False)  # the history of the candidates, below
     component = choose(
         name,
         engine.compose.services,
@@ -181,6 +185,9 @@ def investigate(
         non_production=engine.non_production(),
         inputs=shared_inputs(engine.compose.services, component.removed, engine.paths),
     )
+    # Only the candidates' history is asked for: `git log` reads the trees of the folders
+    # holding them, on the other core, while this one judges.
+    engine.start_history({*judge.candidates, *(planned or ())})
     removal = sorted(judge.shrink()) if planned is None else list(planned)
     compose_files = {s.file for s in engine.compose.services}
     removed = [(s.file, s.service) for s in service_facts]
