@@ -17,19 +17,21 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import signal
 import subprocess
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from consolidate.errors import Refusal, StepFailed
+from consolidate.gitlog import LogEntry as LogEntry
+from consolidate.gitlog import log_args, parse_log, pathspecs
 
 READ_OPTS = ("-c", "core.fsmonitor=false", "-c", "core.quotepath=false")
 NO_HOOKS = ("-c", "core.hooksPath=/dev/null")
 OPTS = (*READ_OPTS, *NO_HOOKS)  # every git call but a commit asked to run hooks
 READ_ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
-PATHSPECS = 64  # the most a history of some files is asked with (`pathspecs`)
 IN_PROGRESS = {
     "MERGE_HEAD": "a merge",
     "rebase-merge": "a rebase",
@@ -44,14 +46,6 @@ IN_PROGRESS = {
 class Head:
     commit: str
     ref: str | None  # "refs/heads/main", or None when detached
-
-
-@dataclass(frozen=True)
-class LogEntry:
-    commit: str
-    timestamp: int
-    author: str
-    paths: tuple[str, ...]
 
 
 class GitError(Exception):
@@ -124,7 +118,7 @@ class LogRun:
         self.err = tempfile.TemporaryFile()  # noqa: SIM115
         try:
             self.process = subprocess.Popen(
-                ["git", *OPTS, *_log_args(specs)],
+                ["git", *OPTS, *log_args(specs)],
                 cwd=git.root,
                 env=_environment(READ_ENV),
                 stdin=subprocess.DEVNULL,
@@ -146,8 +140,24 @@ class LogRun:
             self._close()
             if code:
                 raise _failed(["log"], err)
-            self.entries = _parse_log(out)
+            self.entries = parse_log(out)
         return self.entries or []
+
+    def running(self) -> bool:
+        return self.process is not None and self.entries is None and self.process.poll() is None
+
+    def pause(self) -> None:
+        """Stop git where it is (SIGSTOP), while the cores have better things to do."""
+        self._signal("SIGSTOP")
+
+    def resume(self) -> None:
+        self._signal("SIGCONT")
+
+    def _signal(self, name: str) -> None:
+        number = getattr(signal, name, None)  # not on Windows
+        if number is not None and self.process is not None and self.running():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.process.pid, number)
 
     def stop(self) -> None:
         """End it unread: the investigation failed before it needed the history, or the
@@ -270,13 +280,10 @@ class Git:
 
     def log_all(self, specs: list[str] | None = None) -> list[LogEntry]:
         """The whole history (or that of the pathspecs `specs`), one pass, names only."""
-        return _parse_log(self.run(*_log_args(specs)))
+        return parse_log(self.run(*log_args(specs)))
 
-    def start_log(
-        self, *, background: bool = False, paths: Collection[str] | None = None
-    ) -> LogRun:
-        """`log(paths)` (None: `log_all()`), started now, read with `.result()`."""
-        specs = None if paths is None else pathspecs(paths)
+    def start_log(self, *, background: bool = False, specs: list[str] | None = None) -> LogRun:
+        """`log_all(specs)`, started now, read with `.result()`."""
         return LogRun(self, nice=10 if background else 0, specs=specs)
 
     # ---- writes ------------------------------------------------------------------------
@@ -345,63 +352,6 @@ class Git:
 
 def _chunks(items: list[str], size: int) -> list[list[str]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
-
-
-def pathspecs(paths: Collection[str], most: int = PATHSPECS) -> list[str] | None:
-    """At most `most` pathspecs that hold every one of `paths`: the paths, or, while there
-    are more, the deepest of them replaced by their folders. None when only the whole
-    repository will do (more than `most` top-level entries).
-
-    A folder's log never reads the trees beside it: on the benchmark repository, whose
-    frontend is one folder of 8,000 files, the history of its backend takes 0.14 s and the
-    whole history 0.72 s. Fewer, wider pathspecs, because git matches every entry of every
-    tree it reads against each of them."""
-    specs = set(paths)
-    while len(specs) > most:
-        deepest = max(p.count("/") for p in specs)
-        if not deepest:
-            return None
-        specs = {p.rpartition("/")[0] if p.count("/") == deepest else p for p in specs}
-        specs = {p for p in specs if not any(f in specs for f in _folders_above(p))}
-    return sorted(specs)
-
-
-def _folders_above(path: str) -> Iterator[str]:
-    at = path.find("/")
-    while at >= 0:
-        yield path[:at]
-        at = path.find("/", at + 1)
-
-
-def _log_args(specs: list[str] | None = None) -> list[str]:
-    # With pathspecs, `--full-history` lists each commit that changes them, as the whole log
-    # does, also on a branch whose merge kept the other side's version (git's default skips
-    # it). A pathspec is a path, never a pattern, and `log.follow` would follow one file
-    # across renames.
-    limit = ["--full-history", "--", *specs] if specs else []
-    # git's cache of delta bases defaults to 96 MB; 16 MB keeps `git log` of a 5,000-commit
-    # history at 43 MB instead of 128 MB, about 5% slower.
-    options = ["-c", "core.deltaBaseCacheLimit=16m", "-c", "log.follow=false"]
-    return [
-        *options,
-        "--literal-pathspecs",
-        "log",
-        "--no-renames",
-        "--name-only",
-        "-z",
-        "--format=%x01%H %at %aN",
-        *limit,
-    ]
-
-
-def _parse_log(out: str) -> list[LogEntry]:
-    entries: list[LogEntry] = []
-    for record in out.split("\x01")[1:]:
-        header, _, rest = record.partition("\n")
-        commit, stamp, author = header.strip("\0").split(" ", 2)
-        paths = tuple(p.strip("\n") for p in rest.split("\0") if p.strip("\n"))
-        entries.append(LogEntry(commit, int(stamp), author, paths))
-    return entries
 
 
 def environment_without_git_vars() -> dict[str, str]:

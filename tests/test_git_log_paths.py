@@ -3,6 +3,8 @@ pathspecs, and the same facts for those files as the whole history gives."""
 
 from __future__ import annotations
 
+import subprocess
+import time
 from collections.abc import Collection
 from pathlib import Path
 
@@ -12,8 +14,9 @@ from hypothesis import strategies as st
 from repo_support import RepoFactory, git
 
 from consolidate.analysis.history import history
-from consolidate.analysis.investigation import investigate
-from consolidate.gitio import Git, LogEntry, LogRun, pathspecs
+from consolidate.analysis.investigation import Engine, investigate
+from consolidate.gitio import Git, LogEntry, LogRun
+from consolidate.gitlog import pathspecs, reads_less
 
 
 def touching(entries: list[LogEntry], paths: Collection[str]) -> list[tuple[str, tuple[str, ...]]]:
@@ -87,7 +90,7 @@ def test_a_files_history_holds_a_merged_branch_commit_that_kept_nothing(
     for chosen in (["a/x.py"], ["a/[x].py"], ["a/x.py", "b/y.py"]):
         whole = touching(handle.log_all(), chosen)
         assert touching(handle.log(chosen), chosen) == whole
-        assert touching(handle.start_log(paths=chosen).result(), chosen) == whole
+        assert touching(handle.start_log(specs=pathspecs(chosen)).result(), chosen) == whole
     assert (side, ("a/x.py",)) in touching(handle.log(["a/x.py"]), ["a/x.py"])
 
 
@@ -106,42 +109,104 @@ def test_a_repository_that_follows_renames_still_gives_one_files_own_history(
 
 def test_no_paths_run_no_git_log(make_repo: RepoFactory) -> None:
     handle = Git.open(make_repo({"a.py": "x = 1\n"}))
-    run = handle.start_log(paths=[])
+    run = handle.start_log(specs=[])
     assert (run.process, run.result(), handle.log([])) == (None, [], [])
     run.stop()  # nothing to stop
 
 
-def test_an_investigation_reads_the_history_of_its_candidates_only(
-    make_repo: RepoFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    repo = make_repo(
-        {
-            "orchestrator/main.py": "from orchestrator import util\n",
-            "orchestrator/util.py": "X = 1\n",
-            "web/app.py": "print('web')\n",
-            "web/Dockerfile": 'CMD ["python", "web/app.py"]\n',
-        }
-    )
+def test_a_pathspec_reads_less_unless_it_holds_the_largest_folders() -> None:
+    tracked = [f"frontend/src/m{i}.ts" for i in range(400)]
+    tracked += [f"backend/pkg{i}/mod{j}.py" for i in range(40) for j in range(10)]
+    assert reads_less(["backend"], tracked)
+    assert reads_less(["frontend/src/m1.ts", "backend/pkg1"], tracked)  # a file beside them
+    assert not reads_less(["frontend"], tracked)
+    assert not reads_less(["frontend/src", "backend/pkg1"], tracked)
+    assert reads_less([], tracked)
+
+
+def component_beside_a_large_folder(make_repo: RepoFactory) -> Path:
+    files = {
+        "orchestrator/main.py": "from orchestrator import util\n",
+        "orchestrator/util.py": "X = 1\n",
+        "web/Dockerfile": 'CMD ["python", "web/app.py"]\n',
+    }
+    files |= {f"web/page{i}.py": f"P = {i}\n" for i in range(30)}
+    repo = make_repo(files)
     for i in range(3):
-        (repo / "web" / "app.py").write_text(f"print({i})\n")
+        (repo / "web" / f"page{i}.py").write_text(f"P = -{i}\n")
         (repo / "orchestrator" / "util.py").write_text(f"X = {i}\n")
         git(repo, "commit", "-qam", f"change {i}", env={"GIT_AUTHOR_NAME": f"Dev {i}"})
+    return repo
+
+
+def test_the_history_of_some_files_stops_the_whole_one_when_it_reads_less(
+    make_repo: RepoFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     asked: list[list[str] | None] = []
     real = Git.start_log
 
-    def start(
-        self: Git, *, background: bool = False, paths: Collection[str] | None = None
-    ) -> LogRun:
-        asked.append(None if paths is None else sorted(paths))
-        return real(self, background=background, paths=paths)
+    def start(self: Git, *, background: bool = False, specs: list[str] | None = None) -> LogRun:
+        asked.append(specs)
+        return real(self, background=background, specs=specs)
 
     monkeypatch.setattr(Git, "start_log", start)
-    handle = Git.open(repo)
+    engine = Engine(Git.open(component_beside_a_large_folder(make_repo)), narrow=True)
+    whole = engine.log
+    assert whole is not None and asked == [None]
+    monkeypatch.setattr(whole, "running", lambda: True)  # not done when the candidates are
+    engine.start_history(["orchestrator/main.py", "orchestrator/util.py"])
+    assert asked == [None, ["orchestrator/main.py", "orchestrator/util.py"]]
+    assert whole.out.closed  # stopped
+    rows: list[dict[str, object]] = [{"path": "orchestrator/util.py"}]
+    engine.history(["orchestrator/util.py"], rows, "2030-01-01")
+    assert rows[0]["commits"] == 4
+    # Where the whole history reads less, it goes on.
+    engine = Engine(Git.open(component_beside_a_large_folder(make_repo)), narrow=True)
+    whole = engine.log
+    assert whole is not None
+    monkeypatch.setattr(whole, "running", lambda: True)
+    engine.start_history(["web/page1.py", "web/page2.py", "orchestrator/util.py", "web"])
+    assert asked == [None, ["orchestrator/main.py", "orchestrator/util.py"], None]
+    assert engine.log is whole and not whole.out.closed
+    rows = [{"path": "web/page1.py"}]
+    engine.history(["web/page1.py"], rows, "2030-01-01")
+    assert rows[0]["commits"] == 2
+
+
+def state(pid: int, wanted: set[str]) -> str:
+    """The process's state once it is one of `wanted` (a signal lands at once, unless the
+    process is busy in the kernel), or the last one seen within 5 s."""
+    for _ in range(500):
+        seen = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+        if seen in wanted:
+            break
+        time.sleep(0.01)
+    return seen
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_paused_log_waits_until_it_is_resumed_and_stops_while_paused(
+    make_repo: RepoFactory,
+) -> None:
+    run = Git.open(make_repo({"a.py": "x = 1\n"})).start_log()
+    run.result()
+    run.process = subprocess.Popen(["sleep", "30"])  # a git that takes long
+    run.entries = None
+    run.pause()
+    assert state(run.process.pid, {"T"}) == "T"
+    run.resume()
+    assert state(run.process.pid, {"S", "R"}) in {"S", "R"}
+    run.pause()
+    run.stop()  # a stopped process is killed all the same
+    assert run.process.returncode is not None and not run.running()
+
+
+def test_an_investigation_gives_the_whole_historys_facts_for_its_files(
+    make_repo: RepoFactory,
+) -> None:
+    handle = Git.open(component_beside_a_large_folder(make_repo))
     found = investigate(handle, "orchestrator", date="2030-01-01", docker=None)
     rows = found["files"]
-    assert asked == [["orchestrator/main.py", "orchestrator/util.py"]]
-    assert pathspecs(asked[0] or []) == ["orchestrator/main.py", "orchestrator/util.py"]
-    # The facts are those the whole history gives.
     again = [{"path": r["path"]} for r in rows]
     removal = [r["path"] for r in rows if r["verdict"] == "remove"]
     whole = history(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Collection
 from pathlib import Path
 
 import pytest
@@ -92,11 +91,9 @@ def starts_recorded(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     calls: list[bool] = []
     real = Git.start_log
 
-    def start(
-        self: Git, *, background: bool = False, paths: Collection[str] | None = None
-    ) -> LogRun:
+    def start(self: Git, *, background: bool = False, specs: list[str] | None = None) -> LogRun:
         calls.append(background)
-        return real(self, background=background, paths=paths)
+        return real(self, background=background, specs=specs)
 
     monkeypatch.setattr(Git, "start_log", start)
     return calls

@@ -29,6 +29,7 @@ from consolidate.analysis.uses import Root, Use
 from consolidate.compose.project import files_to_name
 from consolidate.compose.projects import ComposeProject, find_projects
 from consolidate.gitio import Git, LogRun
+from consolidate.gitlog import pathspecs, reads_less
 
 # Files a tool runs by their name; `sitecustomize`/`usercustomize`: Python's `site` imports
 # them at start-up from sys.path (https://docs.python.org/3/library/site.html).
@@ -49,14 +50,17 @@ class Engine:
         workers: int | None = None,
         history: bool = True,
         log: LogRun | None = None,
+        narrow: bool = False,
     ) -> None:
         self.git = git
         # With `history`, one `git log` pass for the whole history (`orphans` asks for any
         # file's), started first at a lower priority (or earlier by the caller, `log`): it
         # has the core that reading the files leaves idle, what the scan workers leave, then
-        # the core this process does not use while it finds entry points and judges. Without
-        # it, none runs up front: `start_history` reads only some files' history, later.
+        # the core this process does not use while it finds entry points and judges. With
+        # `narrow` (the caller asks for some files' history, `start_history`, which may read
+        # less), it waits while the workers scan.
         self.log = log or (git.start_log(background=True) if history else None)
+        self.narrow = narrow
         self.paths = git.tracked_files()
         try:
             self._read(git, workers)
@@ -73,6 +77,9 @@ class Engine:
         names = Names.build(self.paths)
         jobs = workers if workers is not None else tuning.CURRENT.jobs
         pending = Pending(self.snapshot, jobs, names=names)
+        paused = self.log if self.narrow and pending.pool is not None else None
+        if paused is not None:
+            paused.pause()
         try:
             self.compose: ComposeFacts = compose_facts(self.paths, self.snapshot.read)
             self.projects = find_projects(self.paths, self.snapshot.read)
@@ -89,6 +96,8 @@ class Engine:
             pending.close()  # no workers left behind
             raise
         self.scanned: Scanned = pending.result()
+        if paused is not None:
+            paused.resume()
         in_code = [u for u in self.scanned.strings if u.source not in skip]
         self.strings = sorted([*self.strings, *in_code], key=lambda u: u.source)  # by file
         self.strings = [u for u in self.strings if not self.config.declares(u)]
@@ -113,15 +122,26 @@ class Engine:
         self, paths: list[str], rows: list[dict[str, Any]], date: str, **options: Any
     ) -> dict[str, Any]:
         if self.log is None:  # not started before: read it now
-            self.log = self.git.start_log(paths=paths)
+            self.log = self.git.start_log(specs=self.specs(paths))
         entries = self.log.result()
         return history(self.git, paths, rows, date, entries=entries, **options)
 
     def start_history(self, paths: Collection[str]) -> None:
-        """Start reading the history of `paths` (a few folders holding them), unless a `git
-        log` runs already: on the other core while this one judges."""
-        if self.log is None:
-            self.log = self.git.start_log(background=True, paths=paths)
+        """Start reading the history of `paths` on the other core while this one judges,
+        through a few pathspecs when that reads less than the whole history, which then
+        stops if it runs; it goes on otherwise (or starts, when it did not run)."""
+        if self.log is not None and not self.log.running():
+            return  # the whole history is read already
+        specs = self.specs(paths)
+        if self.log is None or specs is not None:
+            if self.log is not None:
+                self.log.stop()
+            self.log = self.git.start_log(background=True, specs=specs)
+
+    def specs(self, paths: Collection[str]) -> list[str] | None:
+        """The pathspecs to read `paths`' history with; None: the whole history reads less."""
+        specs = pathspecs(paths)
+        return specs if specs is not None and reads_less(specs, self.paths) else None
 
     def non_production(self) -> set[str]:
         tests = {r.path for r in self.roots if r.kind == "test"}
@@ -161,7 +181,7 @@ def investigate(
     Without a playbook, a name nothing has is refused (`names`); `docker` (None: the
     repository alone) is asked only then, for a container or image of that name.
     """
-    engine = engine or Engine(git, history=False)  # the history of the candidates, below
+    engine = engine or Engine(git, narrow=True)  # the history of the candidates, below
     component = choose(
         name,
         engine.compose.services,

@@ -41,7 +41,7 @@ def assess(
     """The assessment of `name`; a name nothing has is refused by the investigation, which
     asks Docker for a container or image of that name only when `docker` is given (`plan`
     assesses from the repository alone)."""
-    engine = Engine(git, history=False)  # the investigation reads its candidates' history
+    engine = Engine(git, narrow=True)  # the investigation reads its candidates' history
     names_in = None if docker is None else quick_docker
     found = investigate(git, name, date=date, engine=engine, compose=compose, docker=names_in)
     mine = [r["path"] for r in found["files"] if r["seed"] or r["verdict"] != "keep"]
