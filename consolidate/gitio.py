@@ -124,6 +124,10 @@ class LogRun:
                 stdin=subprocess.DEVNULL,
                 stdout=self.out,
                 stderr=self.err,
+                # A group of its own: if this process dies while git is paused, git's group
+                # is orphaned, and the kernel ends a stopped member of an orphaned group
+                # (SIGHUP, then SIGCONT) instead of leaving it stopped for ever.
+                process_group=0,
             )
         except OSError as exc:  # no git, or the folder went away
             self._close()

@@ -3,7 +3,11 @@ pathspecs, and the same facts for those files as the whole history gives."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
+import sys
 import time
 from collections.abc import Collection
 from pathlib import Path
@@ -216,3 +220,47 @@ def test_an_investigation_gives_the_whole_historys_facts_for_its_files(
     assert [{k: r[k] for k in again[0]} for r in rows] == again
     util = next(r for r in rows if r["path"] == "orchestrator/util.py")
     assert util["commits"] == 4 and {"Dev 0", "Dev 1", "Dev 2"} < set(util["authors"])
+
+
+PAUSED_THEN_KILLED = """
+import os, signal, sys
+from pathlib import Path
+from consolidate import gitio
+gitio.log_args = lambda specs=None: ["-c", "alias.slow=!sleep 30", "slow"]  # a long git
+run = gitio.Git.open(Path(sys.argv[1])).start_log()
+run.pause()
+print(run.process.pid, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # no clean-up: the process dies with git paused
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_paused_log_ends_when_the_process_that_paused_it_dies(make_repo: RepoFactory) -> None:
+    repo = make_repo({"a.py": "x = 1\n"})
+    # A shell in a group of its own runs the program and outlives it: had git stayed in the
+    # program's group, the shell would keep that group from being orphaned.
+    program = [sys.executable, "-c", PAUSED_THEN_KILLED, str(repo)]
+    shell = subprocess.Popen(
+        ["sh", "-c", '"$@"; sleep 10', "sh", *program],
+        stdout=subprocess.PIPE,
+        text=True,
+        process_group=0,
+    )
+    assert shell.stdout is not None
+    pid = int(shell.stdout.readline())
+    try:
+        for _ in range(300):
+            try:
+                seen = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+            except OSError:
+                break  # gone
+            if seen == "Z":
+                break  # ended, not yet reaped by whoever adopted it
+            time.sleep(0.01)
+        else:
+            pytest.fail(f"git is still there, state {seen}")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        os.killpg(shell.pid, signal.SIGKILL)  # the shell and its sleep
+        shell.wait()
