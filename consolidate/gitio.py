@@ -284,7 +284,7 @@ class Git:
 
     def log_all(self, specs: list[str] | None = None) -> list[LogEntry]:
         """The whole history (or that of the pathspecs `specs`), one pass, names only."""
-        return parse_log(self.run(*log_args(specs)))
+        return parse_log(self.run(*log_args(specs))) if specs != [] else []
 
     def start_log(self, *, background: bool = False, specs: list[str] | None = None) -> LogRun:
         """`log_all(specs)`, started now, read with `.result()`."""

@@ -114,7 +114,7 @@ def test_a_repository_that_follows_renames_still_gives_one_files_own_history(
 def test_no_paths_run_no_git_log(make_repo: RepoFactory) -> None:
     handle = Git.open(make_repo({"a.py": "x = 1\n"}))
     run = handle.start_log(specs=[])
-    assert (run.process, run.result(), handle.log([])) == (None, [], [])
+    assert (run.process, run.result(), handle.log([]), handle.log_all([])) == (None, [], [], [])
     run.stop()  # nothing to stop
 
 
