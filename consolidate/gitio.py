@@ -151,8 +151,13 @@ class LogRun:
         return self.process is not None and self.entries is None and self.process.poll() is None
 
     def pause(self) -> None:
-        """Stop git where it is (SIGSTOP), while the cores have better things to do."""
+        """Stop git where it is (SIGSTOP), while the cores have better things to do. Returns
+        once git has stopped (or ended): should this process die then, the kernel finds a
+        stopped member in git's orphaned group and ends it."""
         self._signal("SIGSTOP")
+        if self.process is not None and hasattr(os, "waitid"):
+            with contextlib.suppress(ChildProcessError):  # WNOWAIT: still for Popen to reap
+                os.waitid(os.P_PID, self.process.pid, os.WSTOPPED | os.WEXITED | os.WNOWAIT)
 
     def resume(self) -> None:
         self._signal("SIGCONT")
