@@ -1,8 +1,5 @@
-"""Git facts for the files of a removal, from one pass over history.
-
-One `git log --name-only --no-renames` for all paths (never a git call per file, never
-per-commit stats): it works on shallow and partial clones, where old blobs may be missing.
-"""
+"""Git facts for the files of a removal, from one pass over history (`consolidate.gitlog`:
+one `git log --name-only` for all of them, never a git call per file)."""
 
 from __future__ import annotations
 
