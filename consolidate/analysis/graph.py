@@ -14,7 +14,7 @@ use: an import the scanners could not pin down counts as a use of every file it 
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from consolidate.analysis.uses import Root, Use
@@ -114,6 +114,7 @@ class Judge:
         self.final = False  # the removal has shrunk to its fixpoint
         self.living: dict[int, bool] = {}  # id(root) -> alive, once the removal is final
         self.producing: dict[str, bool] = {}  # production_user of a file outside the candidates
+        self.minor = _Asked(lambda user: not self.production_user(user))  # once settled
 
     def outside_roots(self, path: str) -> list[Root]:
         """What runs `path` from outside the removal. A file's own `__main__` guard, being a
@@ -202,20 +203,25 @@ class Judge:
             if any(r.production for r in self.outside_roots(p))
             or any(map(self.production_user, self.sure_users(p)))
         )
+        status = self.status
         while todo:
             path = todo.popleft()
-            if self.status[path] == "keep":
+            if status[path] == "keep":
                 continue
-            self.status[path] = "keep"
-            todo.extend(
-                t for t in self.graph.imports.get(path, ()) if t in staying and self.sure(path, t)
+            status[path] = "keep"
+            todo.extend(  # what is kept already needs no second look
+                t
+                for t in self.graph.imports.get(path, ())
+                if t in staying and status[t] != "keep" and self.sure(path, t)
             )
 
     def verdict(self, path: str) -> Verdict:
         if path in self.removal:
             why = "part of the component" if path in self.seeds else "only the component uses it"
             return Verdict(path, "remove", why, seed=path in self.seeds)
-        users = sorted(self.outside_importers(path), key=lambda u: not self.production_user(u))
+        # Production users first. `minor` asks each user once and sorts through a C call:
+        # 83,000 users of 11,000 files took 0.06 s through a lambda.
+        users = sorted(self.outside_importers(path), key=self.minor.__getitem__)
         roots = self.outside_roots(path)
         used_by = users + [f"{r.via} ({r.kind})" for r in roots]
         status = self.status[path]
@@ -286,6 +292,18 @@ class Judge:
             else:
                 made[used] = ([used, f"run by {user.via}"], [used, f"run by {user.via}"])
         return made[path]
+
+
+class _Asked(dict[str, bool]):
+    """`ask(key)` for each key, asked once (`__missing__`), read back at the speed of a dict."""
+
+    def __init__(self, ask: Callable[[str], bool]) -> None:
+        super().__init__()
+        self.ask = ask
+
+    def __missing__(self, key: str) -> bool:
+        value = self[key] = self.ask(key)
+        return value
 
 
 def orphans(graph: Graph, code_files: Iterable[str], roots: Iterable[Root]) -> list[str]:
