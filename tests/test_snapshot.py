@@ -65,8 +65,8 @@ def test_a_file_that_changes_size_while_read_is_read_again(
         monkeypatch.delattr(snapshot_module.os, "readv")
     real = os.lstat
 
-    def stale(name: str) -> os.stat_result:
-        info = real(name)
+    def stale(name: str, *, dir_fd: int | None = None) -> os.stat_result:
+        info = real(name, dir_fd=dir_fd)
         if name.endswith(path):  # as if its size changed after lstat: `size` bytes were there
             return os.stat_result((info.st_mode, *info[1:6], size, *info[7:]))
         return info
@@ -74,6 +74,17 @@ def test_a_file_that_changes_size_while_read_is_read_again(
     monkeypatch.setattr(snapshot_module.os, "lstat", stale)
     snap = Snapshot.take(tree, paths_of(tree))
     assert {p: snap.read(p) for p in FILES} == FILES
+
+
+def test_without_opening_relative_to_a_folder_the_buffer_is_the_same(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the OS opens no file relative to a folder's descriptor, full paths read the same
+    bytes, in the same layout."""
+    relative = Snapshot.take(tree, paths_of(tree)).corpus
+    monkeypatch.setattr(snapshot_module.os, "supports_dir_fd", set())
+    whole = Snapshot.take(tree, paths_of(tree)).corpus
+    assert (whole.blob, whole.paths, whole.spans) == (relative.blob, relative.paths, relative.spans)
 
 
 def test_no_files_and_only_empty_files(tmp_path: Path) -> None:
