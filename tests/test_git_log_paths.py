@@ -1,5 +1,6 @@
-"""The history of some files (`Git.log`, `Git.start_log(paths=...)`): read through a few
-pathspecs, and the same facts for those files as the whole history gives."""
+"""The history of some files (`Git.log`, `Git.start_log(specs=...)`,
+`Engine.start_history`): read through a few pathspecs, and the same facts for those files
+as the whole history gives."""
 
 from __future__ import annotations
 
