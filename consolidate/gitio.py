@@ -19,14 +19,11 @@ import contextlib
 import os
 import signal
 import subprocess
-from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from consolidate.errors import Refusal, StepFailed
-from consolidate.gitlog import LogEntry as LogEntry
-from consolidate.gitlog import log_args, parse_log, pathspecs
 
 READ_OPTS = ("-c", "core.fsmonitor=false", "-c", "core.quotepath=false")
 NO_HOOKS = ("-c", "core.hooksPath=/dev/null")
@@ -46,6 +43,14 @@ IN_PROGRESS = {
 class Head:
     commit: str
     ref: str | None  # "refs/heads/main", or None when detached
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    commit: str
+    timestamp: int
+    author: str
+    paths: tuple[str, ...]
 
 
 class GitError(Exception):
@@ -280,13 +285,6 @@ class Git:
         out = self.run("rev-parse", "--verify", "-q", f"{ref}^{{commit}}", check=False)
         return out.strip() or None
 
-    def log(self, paths: Collection[str]) -> list[LogEntry]:
-        """One pass over the history of `paths` (and maybe of files beside them: filter);
-        no rename detection, no blob reads."""
-        if not paths:
-            return []
-        return self.log_all(pathspecs(paths))
-
     def log_all(self, specs: list[str] | None = None) -> list[LogEntry]:
         """The whole history (or that of the pathspecs `specs`), one pass, names only."""
         return parse_log(self.run(*log_args(specs))) if specs != [] else []
@@ -361,6 +359,28 @@ class Git:
 
 def _chunks(items: list[str], size: int) -> list[list[str]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def log_args(specs: list[str] | None = None) -> list[str]:
+    # With pathspecs, `--full-history` lists each commit that changes them, as the whole log
+    # does, also on a branch whose merge kept the other side's version (git's default skips
+    # it). A pathspec is a path, never a pattern, and `log.follow` would follow one file
+    # across renames. git's cache of delta bases defaults to 96 MB; 16 MB keeps `git log` of
+    # a 5,000-commit history at 43 MB instead of 128 MB, about 5% slower.
+    limit = ["--full-history", "--", *specs] if specs else []
+    options = ["-c", "core.deltaBaseCacheLimit=16m", "-c", "log.follow=false"]
+    log = ["log", "--no-renames", "--name-only", "-z", "--format=%x01%H %at %aN"]
+    return [*options, "--literal-pathspecs", *log, *limit]
+
+
+def parse_log(out: str) -> list[LogEntry]:
+    entries: list[LogEntry] = []
+    for record in out.split("\x01")[1:]:
+        header, _, rest = record.partition("\n")
+        commit, stamp, author = header.strip("\0").split(" ", 2)
+        paths = tuple(p.strip("\n") for p in rest.split("\0") if p.strip("\n"))
+        entries.append(LogEntry(commit, int(stamp), author, paths))
+    return entries
 
 
 def environment_without_git_vars() -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 from consolidate.errors import Refusal
@@ -50,3 +51,10 @@ def expand(patterns: list[str], tracked: list[str], *, what: str = "files") -> l
             )
         matched.update(dict.fromkeys(hits))
     return sorted(matched)
+
+
+def folders_of(path: str) -> Iterator[str]:
+    """The folders `path` is in, the nearest first (`a/b/c.py`: `a/b`, `a`)."""
+    while "/" in path:
+        path = path.rsplit("/", 1)[0]
+        yield path

@@ -1,4 +1,4 @@
-"""The history of some files (`Git.log`, `Git.start_log(specs=...)`,
+"""The history of some files (`Git.log_all(specs)`, `Git.start_log(specs=...)`,
 `Engine.start_history`): read through a few pathspecs, and the same facts for those files
 as the whole history gives."""
 
@@ -18,10 +18,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from repo_support import RepoFactory, git
 
-from consolidate.analysis.history import history
+from consolidate.analysis.history import history, pathspecs, reads_less
 from consolidate.analysis.investigation import Engine, investigate
 from consolidate.gitio import Git, LogEntry, LogRun
-from consolidate.gitlog import pathspecs, reads_less
 
 
 def touching(entries: list[LogEntry], paths: Collection[str]) -> list[tuple[str, tuple[str, ...]]]:
@@ -94,9 +93,9 @@ def test_a_files_history_holds_a_merged_branch_commit_that_kept_nothing(
     handle = Git.open(repo)
     for chosen in (["a/x.py"], ["a/[x].py"], ["a/x.py", "b/y.py"]):
         whole = touching(handle.log_all(), chosen)
-        assert touching(handle.log(chosen), chosen) == whole
+        assert touching(handle.log_all(pathspecs(chosen)), chosen) == whole
         assert touching(handle.start_log(specs=pathspecs(chosen)).result(), chosen) == whole
-    assert (side, ("a/x.py",)) in touching(handle.log(["a/x.py"]), ["a/x.py"])
+    assert (side, ("a/x.py",)) in touching(handle.log_all(pathspecs(["a/x.py"])), ["a/x.py"])
 
 
 def test_a_repository_that_follows_renames_still_gives_one_files_own_history(
@@ -107,7 +106,7 @@ def test_a_repository_that_follows_renames_still_gives_one_files_own_history(
     git(repo, "commit", "-qm", "move")
     git(repo, "config", "log.follow", "true")  # a user's setting: one path gets --follow
     handle = Git.open(repo)
-    assert touching(handle.log(["z.py"]), {"z.py", "old/z.py"}) == touching(
+    assert touching(handle.log_all(pathspecs(["z.py"])), {"z.py", "old/z.py"}) == touching(
         handle.log_all(), {"z.py"}
     )
 
@@ -115,7 +114,12 @@ def test_a_repository_that_follows_renames_still_gives_one_files_own_history(
 def test_no_paths_run_no_git_log(make_repo: RepoFactory) -> None:
     handle = Git.open(make_repo({"a.py": "x = 1\n"}))
     run = handle.start_log(specs=[])
-    assert (run.process, run.result(), handle.log([]), handle.log_all([])) == (None, [], [], [])
+    assert (run.process, run.result(), handle.log_all(pathspecs([])), handle.log_all([])) == (
+        None,
+        [],
+        [],
+        [],
+    )
     run.stop()  # nothing to stop
 
 

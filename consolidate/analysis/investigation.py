@@ -18,7 +18,7 @@ from consolidate.analysis.compose_facts import ComposeFacts, compose_facts
 from consolidate.analysis.entry_points import find_roots, with_main_guards
 from consolidate.analysis.forked import Forked
 from consolidate.analysis.graph import Graph, Judge, orphans
-from consolidate.analysis.history import history
+from consolidate.analysis.history import history, pathspecs, reads_less
 from consolidate.analysis.names import DockerNames, quick_docker, require_known
 from consolidate.analysis.project_config import ProjectConfig, load_config
 from consolidate.analysis.pyimports import likely_import_errors
@@ -29,7 +29,6 @@ from consolidate.analysis.uses import Root, Use
 from consolidate.compose.project import files_to_name
 from consolidate.compose.projects import ComposeProject, find_projects
 from consolidate.gitio import Git, LogRun
-from consolidate.gitlog import pathspecs, reads_less
 
 # Files a tool runs by their name; `sitecustomize`/`usercustomize`: Python's `site` imports
 # them at start-up from sys.path (https://docs.python.org/3/library/site.html).

@@ -12,6 +12,7 @@ from collections.abc import Collection, Iterable, Iterator
 from typing import Protocol
 
 from consolidate.analysis.commands import Ref, command_refs
+from consolidate.globs import folders_of
 
 _SYSTEMD_EXEC = re.compile(
     r"\s*(Exec(?:Start|StartPre|StartPost|Reload|Stop|StopPost|Condition))=(.*)"
@@ -34,7 +35,7 @@ class Place(Protocol):
 
 def systemd_runs(repo: Place) -> Iterator[Run]:
     units = sorted(p for p in repo.tracked if p.endswith(".service"))
-    folders = {parent for p in repo.tracked for parent in _parents(p)} if units else set()
+    folders = {parent for p in repo.tracked for parent in folders_of(p)} if units else set()
     for path in units:
         lines = (repo.text(path) or "").splitlines()
         bases = [posixpath.dirname(path), "", *_unit_workdirs(lines, folders)]
@@ -74,12 +75,6 @@ def _unit_workdirs(lines: list[str], folders: Collection[str]) -> Iterator[str]:
         )
         if folder:
             yield folder
-
-
-def _parents(path: str) -> Iterator[str]:
-    while "/" in path:
-        path = path.rsplit("/", 1)[0]
-        yield path
 
 
 def by_ending(absolute: str, known: Collection[str]) -> str | None:
