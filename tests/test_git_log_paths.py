@@ -151,20 +151,23 @@ def component_beside_a_large_folder(make_repo: RepoFactory) -> Path:
 def test_the_history_of_some_files_stops_the_whole_one_when_it_reads_less(
     make_repo: RepoFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    asked: list[list[str] | None] = []
+    """The whole history starts in the background; the candidates' history, which the end
+    of the investigation waits for, at this process's priority."""
+    asked: list[tuple[list[str] | None, bool]] = []
     real = Git.start_log
 
     def start(self: Git, *, background: bool = False, specs: list[str] | None = None) -> LogRun:
-        asked.append(specs)
+        asked.append((specs, background))
         return real(self, background=background, specs=specs)
 
     monkeypatch.setattr(Git, "start_log", start)
     engine = Engine(Git.open(component_beside_a_large_folder(make_repo)), narrow=True)
     whole = engine.log
-    assert whole is not None and asked == [None]
+    assert whole is not None and asked == [(None, True)]
     monkeypatch.setattr(whole, "running", lambda: True)  # not done when the candidates are
     engine.start_history(["orchestrator/main.py", "orchestrator/util.py"])
-    assert asked == [None, ["orchestrator/main.py", "orchestrator/util.py"]]
+    few = (["orchestrator/main.py", "orchestrator/util.py"], False)
+    assert asked == [(None, True), few]
     assert whole.out.closed  # stopped
     rows: list[dict[str, object]] = [{"path": "orchestrator/util.py"}]
     engine.history(["orchestrator/util.py"], rows, "2030-01-01")
@@ -175,7 +178,7 @@ def test_the_history_of_some_files_stops_the_whole_one_when_it_reads_less(
     assert whole is not None
     monkeypatch.setattr(whole, "running", lambda: True)
     engine.start_history(["web/page1.py", "web/page2.py", "orchestrator/util.py", "web"])
-    assert asked == [None, ["orchestrator/main.py", "orchestrator/util.py"], None]
+    assert asked == [(None, True), few, (None, True)]
     assert engine.log is whole and not whole.out.closed
     rows = [{"path": "web/page1.py"}]
     engine.history(["web/page1.py"], rows, "2030-01-01")

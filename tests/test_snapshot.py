@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import mmap
 import os
 from pathlib import Path
 
 import pytest
 
+from consolidate.analysis import forked as forked_module
 from consolidate.analysis import snapshot as snapshot_module
 from consolidate.analysis.snapshot import MAX_BYTES, Corpus, Snapshot
 
@@ -18,6 +20,7 @@ FILES: dict[str, bytes] = {
     "bin/blob.dat": b"\x00\x01NUL inside\x00",
     "Dockerfile": b"FROM scratch\n",
     "notes.md": "\u00fcber \u2013 caf\u00e9\n".encode(),
+    "lib/two.py": b"x = 1\ny = 2",
 }
 
 
@@ -52,6 +55,7 @@ def test_the_buffer_is_the_corpus_a_join_would_make(tree: Path) -> None:
     assert hits == ["pkg/c.ts"]
 
 
+@pytest.mark.parametrize("apart", [False, True], ids=["one process", "read apart"])
 @pytest.mark.parametrize("readv", [True, False], ids=["readv", "file objects"])
 @pytest.mark.parametrize(
     ("path", "size"),
@@ -59,8 +63,10 @@ def test_the_buffer_is_the_corpus_a_join_would_make(tree: Path) -> None:
     ids=["grown since lstat", "shrunk since lstat"],
 )
 def test_a_file_that_changes_size_while_read_is_read_again(
-    tree: Path, monkeypatch: pytest.MonkeyPatch, path: str, size: int, readv: bool
+    tree: Path, monkeypatch: pytest.MonkeyPatch, path: str, size: int, readv: bool, apart: bool
 ) -> None:
+    if apart:  # the child that reads the second half sees the same changed size
+        monkeypatch.setattr(snapshot_module, "READ_APART_FROM", 1)
     if not readv:
         monkeypatch.delattr(snapshot_module.os, "readv")
     real = os.lstat
@@ -105,3 +111,28 @@ def test_without_readv_the_buffer_is_the_same(tree: Path, monkeypatch: pytest.Mo
     assert bytes(without.blob) == bytes(with_readv.blob)
     assert (without.starts, without.paths) == (with_readv.starts, with_readv.paths)
     assert {p: taken.read(p) for p in FILES} == FILES
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="reads apart only where it can fork")
+@pytest.mark.parametrize("child", ["reads", "is not started"])
+def test_read_apart_the_buffer_is_the_same(
+    tree: Path, monkeypatch: pytest.MonkeyPatch, child: str
+) -> None:
+    """From READ_APART_FROM files on, a forked child sizes and reads the second half into
+    shared memory: the same bytes, layout and facts; and the same where no child can be
+    started (another thread runs), this process then reading both halves."""
+    alone = Snapshot.take(tree, paths_of(tree))
+    monkeypatch.setattr(snapshot_module, "READ_APART_FROM", 1)
+    if child == "is not started":
+        monkeypatch.setattr(forked_module.threading, "active_count", lambda: 2)
+    apart = Snapshot.take(tree, paths_of(tree))
+    assert isinstance(apart.corpus.blob, mmap.mmap) and isinstance(alone.corpus.blob, bytearray)
+    assert apart.corpus.blob[:] == bytes(alone.corpus.blob)
+    assert (apart.corpus.starts, apart.corpus.paths, apart.corpus.spans) == (
+        alone.corpus.starts,
+        alone.corpus.paths,
+        alone.corpus.spans,
+    )
+    assert {p: apart.read(p) for p in paths_of(tree)} == {p: alone.read(p) for p in paths_of(tree)}
+    assert [apart.file_facts(p) for p in FILES] == [alone.file_facts(p) for p in FILES]
+    assert apart.file_facts("lib/two.py") == {"path": "lib/two.py", "lines": 2, "bytes": 11}

@@ -135,7 +135,7 @@ class Engine:
         if self.log is None or specs is not None:
             if self.log is not None:
                 self.log.stop()
-            self.log = self.git.start_log(background=True, specs=specs)
+            self.log = self.git.start_log(background=specs is None, specs=specs)
 
     def specs(self, paths: Collection[str]) -> list[str] | None:
         """The pathspecs to read `paths`' history with; None: the whole history reads less."""
