@@ -28,6 +28,16 @@ def test_the_value_is_computed_in_a_child_and_comes_back_whole() -> None:
     assert nested == {"nested": [1, 2, (3, None)]}
 
 
+def test_a_child_asked_to_be_nice_runs_below_this_process() -> None:
+    """The mentions' child yields the core to this process and to the candidates' `git log`,
+    which the end of an investigation waits for first."""
+    ours = os.nice(0)
+    job = Forked(lambda: (os.getpid(), os.nice(0)), nice=5)
+    pid, theirs = job.result()
+    assert pid != os.getpid() and theirs == min(ours + 5, 19)
+    assert os.nice(0) == ours
+
+
 def test_a_child_that_fails_leaves_the_work_to_this_process() -> None:
     here = os.getpid()
 

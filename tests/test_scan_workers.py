@@ -35,7 +35,7 @@ def test_workers_and_one_process_find_the_same(monkeypatch: pytest.MonkeyPatch) 
     alone = Pending(snapshot(60), workers=1)
     assert alone.pool is None
     pending = Pending(snapshot(60), workers=2)
-    assert pending.pool is not None and len(pending.futures) == 2 * scan.CHUNKS_PER_WORKER
+    assert pending.pool is not None and pending.chunks == scan.chunks(pending.code, 2)
     together, single = pending.result(), alone.result()
     assert together.uses == single.uses
     assert together.code_files == single.code_files
@@ -77,7 +77,7 @@ def test_workers_by_default_from_enough_files_or_bytes(
 def test_chunks_no_worker_started_are_scanned_here(monkeypatch: pytest.MonkeyPatch) -> None:
     # Far more chunks than the pool queues ahead, and slow workers: most are still waiting.
     monkeypatch.setattr(scan, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(scan, "CHUNKS_PER_WORKER", 40)
+    monkeypatch.setattr(scan, "SMALLEST", 1)
     monkeypatch.setattr(scan, "_resolve_chunk", slow_in_workers)
     pending = Pending(snapshot(200), workers=2)
     result = pending.result()
@@ -85,6 +85,19 @@ def test_chunks_no_worker_started_are_scanned_here(monkeypatch: pytest.MonkeyPat
     expected = Pending(snapshot(200), workers=1).result()
     assert result.uses == expected.uses
     assert result.code_files == expected.code_files
+
+
+def test_chunks_hold_every_file_once_and_shrink_toward_the_end() -> None:
+    """The workers start on large chunks; the last ones, which this process takes back or
+    waits for, are small; files a stride apart share a chunk."""
+    code = [f"pkg{i % 7}/m{i}.{'py' if i % 3 else 'ts'}" for i in range(21_000)]
+    chunks = scan.chunks(code, 2)
+    assert sorted(p for chunk in chunks for p in chunk) == sorted(code)
+    sizes = [len(chunk) for chunk in chunks]
+    assert sizes[0] == 21_000 // (scan.SHARE * 2)
+    assert sizes == sorted(sizes, reverse=True) and sizes[-2] == scan.SMALLEST >= sizes[-1]
+    assert chunks[0][:2] == [code[0], code[64]]
+    assert scan.chunks(code[:50], 2) == [[code[i] for i in range(50)]]
 
 
 # What resolving one file needs from others: folders other files put on `sys.path` (before the

@@ -25,9 +25,11 @@ _CHUNK = 1 << 20
 
 
 class Forked(Generic[T]):
-    """`fn()`, started in a child now; its value from `result()`, or `close()` to drop it."""
+    """`fn()`, started in a child now; its value from `result()`, or `close()` to drop it.
+    With `nice`, the child runs that much below this process's priority: it has what the
+    others leave of the cores."""
 
-    def __init__(self, fn: Callable[[], T]) -> None:
+    def __init__(self, fn: Callable[[], T], *, nice: int = 0) -> None:
         self.fn = fn
         self.pid = 0  # the child's, while it is not reaped
         self.fd = -1  # the pipe's end this process reads
@@ -45,7 +47,7 @@ class Forked(Generic[T]):
             return
         if pid == 0:  # the child: compute, hand the value over, leave without clean-up
             os.close(read_end)
-            _child(fn, write_end)
+            _child(fn, write_end, nice)
         os.close(write_end)
         self.pid, self.fd = pid, read_end
 
@@ -79,9 +81,11 @@ class Forked(Generic[T]):
         return os.waitstatus_to_exitcode(status)
 
 
-def _child(fn: Callable[[], object], fd: int) -> NoReturn:
+def _child(fn: Callable[[], object], fd: int, nice: int) -> NoReturn:
     code = 1
     try:
+        if nice and hasattr(os, "nice"):
+            os.nice(nice)
         gc.disable()  # a collection would write to every shared page it walks
         data = pickle.dumps(fn(), protocol=pickle.HIGHEST_PROTOCOL)
         view = memoryview(data)

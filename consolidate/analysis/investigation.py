@@ -211,7 +211,8 @@ def investigate(
     compose_files = {s.file for s in engine.compose.services}
     removed = [(s.file, s.service) for s in service_facts]
     containers, images = service_mentions(engine.compose.services, removed, git.root.name)
-    # The mentions need only the removal: the other core finds them while this one judges.
+    # The mentions need only the removal: the other core finds them while this one judges,
+    # below the candidates' `git log` (wanted first) and this process.
     mentions = Forked(
         lambda: find_references(
             engine.paths,
@@ -223,7 +224,8 @@ def investigate(
             containers=containers,
             images=images,
             also=[s.service for s in service_facts if s.service != name],
-        )
+        ),
+        nice=10,
     )
     try:
         verdicts = judge.judge()

@@ -25,11 +25,15 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
 PY_SUFFIXES = (".py", ".pyi")
-PARALLEL_FROM = 4000
+PARALLEL_FROM = 4000  # below this many code files, starting workers costs more than it saves
 # Or this many bytes of code, in fewer files: committed bundles and minified vendor scripts
 # (a repository of 1,600 code files and 40 MB scanned 0.25 s faster on two workers than alone).
 PARALLEL_BYTES = 8 * 1024 * 1024
-CHUNKS_PER_WORKER = 8  # below this many code files, starting workers costs more than it saves
+# Each chunk is this share of the code files not yet handed out, per worker, down to SMALLEST
+# files: the workers start on large chunks, and the last ones, which this process scans
+# itself or waits for, are small (a wait of 5 ms, not 70 ms, for the last one a worker took).
+SHARE = 2
+SMALLEST = 100
 # What forked workers read: set before the fork, cleared after the scan.
 _SHARED: list[_Shared] = []
 _RESOLVERS: list[_Resolvers] = []  # made before the fork, or for the first file resolved
@@ -122,6 +126,20 @@ def scan_files(snapshot: Snapshot, *, workers: int | None = None) -> Scans:
     return Pending(snapshot, workers, resolve=False).scans()
 
 
+def chunks(code: list[str], workers: int) -> list[list[str]]:
+    """`code` in chunks that shrink toward the end (SHARE, SMALLEST). The files are dealt out
+    first, a stride apart, so that each chunk mixes folders and languages as the whole does."""
+    stride = 64
+    dealt = [path for start in range(stride) for path in code[start::stride]]
+    out: list[list[str]] = []
+    at = 0
+    while at < len(dealt):
+        size = max(SMALLEST, (len(dealt) - at) // (SHARE * workers))
+        out.append(dealt[at : at + size])
+        at += size
+    return out
+
+
 class Pending:
     """A scan started on worker processes; the caller does other work, then `result()`.
 
@@ -167,8 +185,7 @@ class Pending:
         gc.freeze()
         context = multiprocessing.get_context("fork")
         self.pool = ProcessPoolExecutor(max_workers=count, mp_context=context)
-        pieces = count * CHUNKS_PER_WORKER
-        self.chunks = [self.code[i::pieces] for i in range(pieces)]
+        self.chunks = chunks(self.code, count)
         self.futures = [self.pool.submit(self.work, chunk) for chunk in self.chunks]
 
     def _large(self) -> bool:
@@ -186,8 +203,9 @@ class Pending:
                 _share(None)
         out: list[Any] = []
         try:
-            # The last chunks are the least likely to have started.
-            for future, chunk in reversed(list(zip(self.futures, self.chunks, strict=True))):
+            # In order, as the workers take them: the largest left first, and the small last
+            # ones to whoever is free first.
+            for future, chunk in zip(self.futures, self.chunks, strict=True):
                 if future.cancel():
                     out += self.work(chunk)
                     self.stolen += 1
