@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshal
 import os
 import time
 from pathlib import Path
@@ -98,6 +99,23 @@ def test_chunks_hold_every_file_once_and_shrink_toward_the_end() -> None:
     assert sizes == sorted(sizes, reverse=True) and sizes[-2] == scan.SMALLEST >= sizes[-1]
     assert chunks[0][:2] == [code[0], code[64]]
     assert scan.chunks(code[:50], 2) == [[code[i] for i in range(50)]]
+
+
+def test_a_workers_result_comes_back_marshalled_or_else_as_it_is(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Name(str):
+        pass
+
+    plain: list[scan.Found] = [("a.py", True, [("a.py", ("b.py",), 1, "import", True, "x")], [])]
+    odd: list[scan.Found] = [(Name("a.py"), False, [], [])]
+    for found in (plain, odd):
+        monkeypatch.setattr(scan, "_resolve_chunk", lambda paths, found=found: found)
+        packed = scan._resolve_packed(["a.py"])
+        if found is plain:
+            assert isinstance(packed, bytes) and marshal.loads(packed) == plain
+        else:
+            assert packed is odd
 
 
 # What resolving one file needs from others: folders other files put on `sys.path` (before the

@@ -10,6 +10,7 @@ tuples, come back.
 from __future__ import annotations
 
 import gc
+import marshal
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -93,6 +94,17 @@ def _flat(uses: list[Use]) -> list[Flat]:
     return [(u.source, u.targets, u.line, u.kind, u.certain, u.text) for u in uses]
 
 
+def _resolve_packed(paths: list[str]) -> bytes | list[Found]:
+    """`_resolve_chunk` as a worker hands it back: marshalled (plain tuples, lists, strings,
+    numbers: 3x faster to write than a pickle, and read as fast), or as it is when it holds
+    anything else."""
+    found = _resolve_chunk(paths)
+    try:
+        return marshal.dumps(found)
+    except ValueError:  # a subclass of str, say: pickled as before
+        return found
+
+
 def _resolve_chunk(paths: list[str]) -> list[Found]:
     """Scan `paths` and resolve their imports: one pass over each file, in a worker."""
     if not _RESOLVERS:
@@ -167,7 +179,7 @@ class Pending:
         count = workers or min(os.cpu_count() or 1, 4)
         chosen = workers is not None  # --jobs N: that many, whatever the repository's size
         self.pool: ProcessPoolExecutor | None = None
-        self.futures: list[Future[list[Any]]] = []
+        self.futures: list[Future[Any]] = []  # a chunk's result, or its marshalled bytes
         self.chunks: list[list[str]] = []
         self.stolen = 0  # chunks this process scanned itself
         if count < 2 or not (chosen or self._large()) or not self.code:
@@ -186,7 +198,8 @@ class Pending:
         context = multiprocessing.get_context("fork")
         self.pool = ProcessPoolExecutor(max_workers=count, mp_context=context)
         self.chunks = chunks(self.code, count)
-        self.futures = [self.pool.submit(self.work, chunk) for chunk in self.chunks]
+        remote = _resolve_packed if resolve else self.work
+        self.futures = [self.pool.submit(remote, chunk) for chunk in self.chunks]
 
     def _large(self) -> bool:
         """Whether starting workers pays without being asked for: enough files or bytes."""
@@ -211,7 +224,8 @@ class Pending:
                     self.stolen += 1
             for future in self.futures:
                 if not future.cancelled():
-                    out += future.result()
+                    done = future.result()
+                    out += marshal.loads(done) if isinstance(done, bytes) else done
         finally:
             self.close()
         return out
