@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import mmap
 import os
+import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from consolidate.analysis import forked as forked_module
 from consolidate.analysis import snapshot as snapshot_module
@@ -136,3 +139,41 @@ def test_read_apart_the_buffer_is_the_same(
     assert {p: apart.read(p) for p in paths_of(tree)} == {p: alone.read(p) for p in paths_of(tree)}
     assert [apart.file_facts(p) for p in FILES] == [alone.file_facts(p) for p in FILES]
     assert apart.file_facts("lib/two.py") == {"path": "lib/two.py", "lines": 2, "bytes": 11}
+
+
+WORDS = [b"import", b"from", b"sys.path", b"a", b"\xc3\xa9", b"--ds", b"x\ny"]
+
+
+@given(
+    files=st.lists(st.lists(st.sampled_from([*WORDS, b" ", b"\n"]), max_size=12), max_size=8),
+    needle=st.sampled_from(WORDS),
+)
+def test_a_search_in_c_finds_what_bytes_find_finds(files: list[list[bytes]], needle: bytes) -> None:
+    """Over SEARCH_IN_C_FROM bytes the corpus is searched with the C library's `memmem`: the
+    same files, as the files' own bytes say, in a buffer as the snapshot lays it out."""
+    data = {f"f{i}.py": b"".join(parts) for i, parts in enumerate(files)}
+    joined = Corpus.join(data)
+    corpus = Corpus(bytearray(joined.blob), joined.starts, joined.paths, joined.spans)
+    first, last = corpus.spans.get("py", (0, 0))
+    expected = [i for i in range(first, last) if needle in corpus.file(i)]
+    assert list(corpus.holding(needle, first, last)) == expected
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(snapshot_module, "SEARCH_IN_C_FROM", 0)
+        assert list(corpus.holding(needle, first, last)) == expected
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the C library is glibc's")
+def test_the_search_in_c_is_there_and_taken(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(snapshot_module, "SEARCH_IN_C_FROM", 0)
+    corpus = Snapshot.take(tree, paths_of(tree)).corpus
+    called: list[bytes] = []
+    memmem = snapshot_module._memmem()
+    assert memmem is not None and corpus._address is not None
+
+    def spy(at: int, size: int, needle: bytes, length: int) -> int | None:
+        called.append(needle)
+        return memmem(at, size, needle, length)
+
+    monkeypatch.setattr(snapshot_module, "_memmem", lambda: spy)
+    hits = [corpus.paths[i] for i in corpus.holding(b"import", *corpus.spans["ts"])]
+    assert hits == ["pkg/c.ts"] and called == [b"import"] * 2  # a hit, then none after it

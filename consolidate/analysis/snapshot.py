@@ -16,18 +16,20 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
 import mmap
 import os
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from consolidate.analysis.forked import Forked
 
 MAX_BYTES = 4 * 1024 * 1024  # larger files are data, not code or docs: not read
 READ_APART_FROM = 2000  # files; below, forking a reader costs more than it saves
+SEARCH_IN_C_FROM = 1 << 20  # bytes searched at once; below, `bytes.find` is as fast
 
 
 def extension(path: str) -> str:
@@ -101,11 +103,46 @@ class Corpus:
         if first >= last:
             return
         end = self.starts[last] - 1  # before the NUL after the last file
-        at = self.blob.find(needle, self.starts[first], end)
+        at = self._find(needle, self.starts[first], end)
         while at >= 0:
             index = bisect.bisect_right(self.starts, at) - 1
             yield index
-            at = self.blob.find(needle, self.starts[index + 1], end)
+            at = self._find(needle, self.starts[index + 1], end)
+
+    def _find(self, needle: bytes, start: int, end: int) -> int:
+        """`blob.find(needle, start, end)`: through the C library's `memmem` where there is
+        one, over SEARCH_IN_C_FROM bytes or more (twice as fast over source code: CPython's
+        own search stops at every common last character of the needle)."""
+        if end - start >= SEARCH_IN_C_FROM and needle and self._address is not None:
+            memmem = _memmem()
+            if memmem is not None:
+                at = memmem(self._address + start, end - start, needle, len(needle))
+                return at - self._address if at else -1
+        return self.blob.find(needle, start, end)
+
+    @functools.cached_property
+    def _address(self) -> int | None:
+        """Where the bytes are in memory (they never move: `view` holds them), for `memmem`;
+        None for `bytes`, which gives no address without a copy, or no bytes."""
+        if isinstance(self.blob, bytes) or not self.blob:
+            return None
+        import ctypes  # only here: a small repository's searches never need it
+
+        return ctypes.addressof(ctypes.c_char.from_buffer(self.blob))
+
+
+@functools.cache
+def _memmem() -> Callable[[int, int, bytes, int], int | None] | None:
+    """The C library's `memmem`, or None where there is none to call (Windows)."""
+    try:
+        import ctypes
+
+        function = ctypes.CDLL(None).memmem
+    except (ImportError, OSError, AttributeError, TypeError):
+        return None
+    function.restype = ctypes.c_void_p
+    function.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t]
+    return cast(Callable[[int, int, bytes, int], int | None], function)
 
 
 class Snapshot:
