@@ -45,11 +45,13 @@ class Graph:
     @classmethod
     def build(cls, uses: Iterable[Use], roots: Iterable[Root]) -> Graph:
         graph = cls()
+        imports, importers = graph.imports, graph.importers  # 80,000 uses: no lookups each
         for use in uses:
+            source = use.source
             for target in use.targets:
-                if target != use.source:
-                    graph.imports[use.source].add(target)
-                    graph.importers[target].setdefault(use.source, use)
+                if target != source:
+                    imports[source].add(target)
+                    importers[target].setdefault(source, use)
         for root in roots:
             graph.runs[root.path].append(root)
         return graph
@@ -114,6 +116,7 @@ class Judge:
         self.trails: dict[bool, dict[str, tuple[list[str], list[str]]]] = {True: {}, False: {}}
         self.final = False  # the removal has shrunk to its fixpoint
         self.living: dict[int, bool] = {}  # id(root) -> alive, once the removal is final
+        self.outside: dict[str, list[Root]] = {}  # `outside_roots`, once the removal is final
         self.producing: dict[str, bool] = {}  # production_user of a file outside the candidates
         # Whether a user is not production code, asked once per user (after `settle`).
         self.minor = functools.cache(lambda user: not self.production_user(user))
@@ -123,7 +126,12 @@ class Judge:
         test, or being a tool's config say what it is, not that something else needs it; a
         framework's convention (a route's `page.tsx`) keeps a file unless it is one of the
         component's own. A file's own `consolidate: keep` marker is a person saying it stays."""
-        return [r for r in self.runs(path) if r.kind not in SELF_ROOTS and self.alive(r)]
+        known = self.outside.get(path)
+        if known is None:
+            known = [r for r in self.runs(path) if r.kind not in SELF_ROOTS and self.alive(r)]
+            if self.final:  # the removal no longer changes: neither does the answer
+                self.outside[path] = known
+        return known
 
     def alive(self, root: Root) -> bool:
         """Whether `root` still runs its file after the removal (asked again and again for the
