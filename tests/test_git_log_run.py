@@ -73,13 +73,13 @@ def test_the_log_starts_before_the_files_are_read_and_stops_when_they_cannot_be(
         events.append("log stopped")
         real_stop(self)
 
-    def take(*_: object) -> None:
+    def reading(*_: object, **__: object) -> None:
         events.append("files read")
         raise OSError("the disk went away")
 
     monkeypatch.setattr(LogRun, "__init__", init)
     monkeypatch.setattr(LogRun, "stop", stop)
-    monkeypatch.setattr(investigation.Snapshot, "take", take)
+    monkeypatch.setattr(investigation.Snapshot, "reading", reading)
     with pytest.raises(OSError, match="the disk went away"):
         Engine(Git.open(history(make_repo)))
     assert events == ["log started", "files read", "log stopped"]

@@ -12,6 +12,7 @@ from repo_support import RepoFactory
 
 from consolidate.analysis import scan
 from consolidate.analysis.investigation import Engine
+from consolidate.analysis.pyresolve import ModuleIndex
 from consolidate.analysis.scan import Pending, Snapshot
 from consolidate.analysis.strings import named_in_strings
 from consolidate.gitio import Git
@@ -171,6 +172,24 @@ def test_each_code_file_is_scanned_once(monkeypatch: pytest.MonkeyPatch) -> None
     # Only the files that change `sys.path` are scanned twice: once before the pass, for the
     # other files' resolution.
     assert sorted(again) == ["tests/conftest.py", "tools/run.py"]
+
+
+def test_a_module_index_made_from_the_paths_before_resolves_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The investigation makes the module index while a child reads the files; shaped by
+    what files put on `sys.path` (a copy: the index itself stays as the paths made it), it
+    resolves what an index made with the scans resolves."""
+    monkeypatch.setattr(scan, "PARALLEL_FROM", 1)
+    data = {**files(20), **SHAPED}
+    snap = Snapshot(Path("/nonexistent"), sorted(data), data)
+    index = ModuleIndex(snap.paths)
+    for workers in (1, 2):
+        made_before = Pending(snap, workers=workers, index=index).result().uses
+        assert made_before == Pending(snap, workers=workers).result().uses
+    assert (index.inserted, index.conftest) == (set(), {})
+    shaped = index.shaped(scan._shaping(snap))
+    assert shaped.inserted == {"vendored"} and shaped.conftest == {"tests": {"src"}}
 
 
 NAMING = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import mmap
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from consolidate.analysis import forked as forked_module
 from consolidate.analysis import snapshot as snapshot_module
+from consolidate.analysis.forked import Forked
 from consolidate.analysis.snapshot import MAX_BYTES, Corpus, Snapshot
 
 FILES: dict[str, bytes] = {
@@ -177,3 +179,32 @@ def test_the_search_in_c_is_there_and_taken(tree: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(snapshot_module, "_memmem", lambda: spy)
     hits = [corpus.paths[i] for i in corpus.holding(b"import", *corpus.spans["ts"])]
     assert hits == ["pkg/c.ts"] and called == [b"import"] * 2  # a hit, then none after it
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="reads apart only where it can fork")
+def test_work_inside_reading_runs_while_the_child_reads(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`Snapshot.reading`: this process reads its share, the child the rest while the body
+    of the `with` runs; the snapshot is `take`'s once it ends, and a failure inside it leaves
+    no child behind."""
+    monkeypatch.setattr(snapshot_module, "READ_APART_FROM", 1)
+    started: list[Forked[set[str]]] = []
+    real = snapshot_module.Forked
+
+    def spy(fn: Callable[[], set[str]]) -> Forked[set[str]]:
+        started.append(real(fn))
+        return started[-1]
+
+    monkeypatch.setattr(snapshot_module, "Forked", spy)
+    with Snapshot.reading(tree, paths_of(tree), share=0.25) as reading:
+        assert len(started) == 2 and started[-1].pid  # sizes, then the fill: running
+        with pytest.raises(RuntimeError, match="once the `with` has ended"):
+            reading.snapshot  # noqa: B018
+    assert started[-1].pid == 0  # reaped
+    taken = Snapshot.take(tree, paths_of(tree))
+    assert reading.snapshot.corpus.blob[:] == taken.corpus.blob[:]
+    assert {p: reading.snapshot.read(p) for p in FILES} == FILES
+    with pytest.raises(KeyError), Snapshot.reading(tree, paths_of(tree)):
+        raise KeyError("a failure while the child reads")
+    assert started[-1].pid == 0  # stopped and reaped

@@ -36,6 +36,7 @@ flow one way (`pyimports` uses the resolver); `pyimports` exports them too.
 
 from __future__ import annotations
 
+import copy
 import re
 import sys
 from collections.abc import Collection, Mapping
@@ -108,10 +109,11 @@ class _Found:
     names: tuple[str, ...]
 
 
-class _Index:
-    """Every (root folder, dotted name) under which a tracked .py/.pyi file can be imported."""
+class ModuleIndex:
+    """Every (root folder, dotted name) under which a tracked .py/.pyi file can be imported:
+    made from the paths alone, then `shaped` by what files put on `sys.path`."""
 
-    def __init__(self, paths: Collection[str], scans: Mapping[str, PyScan]) -> None:
+    def __init__(self, paths: Collection[str]) -> None:
         self.modules: dict[str, dict[str, list[str]]] = {}
         self.children: dict[tuple[str, str], list[str]] = {}
         self.inits: dict[str, list[str]] = {}
@@ -124,14 +126,22 @@ class _Index:
             parent = folder.rpartition("/")[0]
             if folder and parent not in self.inits:
                 self.source_roots.add(parent)
-        self.inserted = {d for s in scans.values() for d in _before_stdlib(s)}
+        self.inserted: set[str] = set()
         self.conftest: dict[str, set[str]] = {}  # folder -> what its conftest.py adds
+
+    def shaped(self, scans: Mapping[str, PyScan]) -> ModuleIndex:
+        """A copy that knows what `scans`' files put on `sys.path` (the index's tables are
+        shared with it)."""
+        index = copy.copy(self)
+        index.inserted = {d for s in scans.values() for d in _before_stdlib(s)}
+        index.conftest = {}
         for path, scan in scans.items():
             folder, _, name = path.rpartition("/")
             if name == "conftest.py":
-                self.conftest.setdefault(folder, set()).update(
+                index.conftest.setdefault(folder, set()).update(
                     d for d in scan.sys_paths if d is not None
                 )
+        return index
 
     def _add(self, path: str) -> None:
         folder, _, name = path.rpartition("/")
@@ -311,8 +321,13 @@ class PyResolver:
     """Resolves one file's imports at a time, against the repository's `paths`; `shaping`
     holds the scans of every file whose text holds one of `SYS_PATH_NEEDLES`, or more."""
 
-    def __init__(self, paths: Collection[str], shaping: Mapping[str, PyScan]) -> None:
-        self.index = _Index(paths, shaping)
+    def __init__(
+        self,
+        paths: Collection[str],
+        shaping: Mapping[str, PyScan],
+        index: ModuleIndex | None = None,  # made from the same `paths` before
+    ) -> None:
+        self.index = (index or ModuleIndex(paths)).shaped(shaping)
 
     def uses(self, path: str, scan: PyScan) -> list[Use]:
         """One `Use` per import target group of `path` that names repository files, by line."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from consolidate.analysis import pyimports, strings, tsimports
-from consolidate.analysis.pyresolve import SYS_PATH_NEEDLES, PyResolver
+from consolidate.analysis.pyresolve import SYS_PATH_NEEDLES, ModuleIndex, PyResolver
 from consolidate.analysis.snapshot import MAX_BYTES as MAX_BYTES
 from consolidate.analysis.snapshot import Snapshot as Snapshot
 from consolidate.analysis.uses import Use
@@ -45,6 +45,7 @@ class _Shared:
     snapshot: Snapshot
     shaping: dict[str, pyimports.PyScan]  # the scans of the files that may change sys.path
     names: strings.Names | None  # what a string may name, when strings are looked for too
+    index: ModuleIndex | None = None  # the Python modules, when made before from the paths
 
 
 @dataclass
@@ -79,7 +80,7 @@ class _Resolvers:
 
     def __init__(self, shared: _Shared) -> None:
         paths = shared.snapshot.paths
-        self.py = PyResolver(paths, shared.shaping)
+        self.py = PyResolver(paths, shared.shaping, shared.index)
         self.ts = tsimports.TsResolver(paths, shared.snapshot.read)
 
 
@@ -167,12 +168,14 @@ class Pending:
         *,
         resolve: bool = True,
         names: strings.Names | None = None,
+        index: ModuleIndex | None = None,
     ) -> None:
         self.snapshot = snapshot
         # Resolve where the file is scanned (`result`), or return the scans (`scans`); with
         # `names`, look for the strings that name files in the same pass (`Scanned.strings`).
         self.work = _resolve_chunk if resolve else _scan_chunk
         self.names = names if resolve else None
+        self.index = index
         self.code = [p for p in snapshot.paths if language(p) and p in snapshot]
         # As many workers as cores (this process does its own work meanwhile, then scans
         # what they have not started): measured faster than one worker fewer on 2 cores.
@@ -189,7 +192,7 @@ class Pending:
 
         if "fork" not in multiprocessing.get_all_start_methods():
             return
-        _share(snapshot, self.names)  # what the forked workers see
+        _share(snapshot, self.names, self.index)  # what the forked workers see
         if resolve:  # made once here, not in each worker (and here again for stolen chunks)
             _RESOLVERS.append(_Resolvers(_SHARED[0]))
         # What exists now lives to the end: the collector skips it, here and in the workers,
@@ -209,7 +212,7 @@ class Pending:
 
     def _gather(self) -> list[Any]:
         if self.pool is None:
-            _share(self.snapshot, self.names)
+            _share(self.snapshot, self.names, self.index)
             try:
                 return self.work(self.code)
             finally:
@@ -256,12 +259,16 @@ class Pending:
         return Scanned(uses, guards, [*py, *ts], named)
 
 
-def _share(snapshot: Snapshot | None, names: strings.Names | None = None) -> None:
+def _share(
+    snapshot: Snapshot | None,
+    names: strings.Names | None = None,
+    index: ModuleIndex | None = None,
+) -> None:
     """Set (or clear) what this process and the workers it forks next read."""
     _SHARED.clear()
     _RESOLVERS.clear()  # never a resolver made for another repository or an earlier state
     if snapshot is not None:
-        _SHARED.append(_Shared(snapshot, _shaping(snapshot), names))
+        _SHARED.append(_Shared(snapshot, _shaping(snapshot), names, index))
 
 
 def _shaping(snapshot: Snapshot) -> dict[str, pyimports.PyScan]:

@@ -183,7 +183,17 @@ class Snapshot:
     def take(cls, root: Path, paths: list[str]) -> Snapshot:
         """Read `paths` straight into one buffer, sized from `lstat`: the bytes are never held
         twice (a file that changes size meanwhile is read again on its own)."""
-        base = str(root)
+        with cls.reading(root, paths) as reading:
+            pass  # nothing else to do while a child reads
+        return reading.snapshot
+
+    @classmethod
+    @contextlib.contextmanager
+    def reading(cls, root: Path, paths: list[str], *, share: float = 0.5) -> Iterator[Reading]:
+        """`take`, with what runs inside the `with` done while a forked child reads the
+        files after this process's `share` of them (from READ_APART_FROM files on; after
+        the read otherwise); `snapshot` of what it gives holds the result once it has ended."""
+        base, reading = str(root), Reading()
         apart = len(paths) >= READ_APART_FROM and hasattr(os, "fork")
         with _folder(base) as at:
             sizes = _sizes_apart(base, paths, at) if apart else _sizes(base, paths, at)
@@ -194,17 +204,33 @@ class Snapshot:
             # Shared with a reader child (anonymous memory is shared across `fork`, zeros).
             buffer = mmap.mmap(-1, length) if apart and length else bytearray(length)
             view = memoryview(buffer)
-            fill = _fill_apart if apart else _fill
-            moved = fill(view, base, order, sizes, at)
+            if apart:
+                with _filling_apart(view, base, order, sizes, at, share) as moved:
+                    yield reading
+            else:
+                moved = _fill(view, base, order, sizes, at)
+                yield reading
             view.release()
-        snapshot = cls.__new__(cls)
+        if moved:  # rare: fall back to one read per file
+            reading.taken = cls(root, paths, _read_each(base, sizes))
+            return
+        snapshot = reading.taken = cls.__new__(cls)
         snapshot.root, snapshot.paths = root, paths
         snapshot.empty = {p for p in sizes if not sizes[p]}
-        if moved:  # rare: fall back to one read per file
-            return cls(root, paths, _read_each(base, sizes))
         snapshot.corpus = Corpus.laid_out(buffer, order, sizes, kinds)
         snapshot.index = {path: i for i, path in enumerate(order)}
-        return snapshot
+
+
+class Reading:
+    """What `Snapshot.reading` gives: the snapshot, once its `with` has ended."""
+
+    taken: Snapshot | None = None
+
+    @property
+    def snapshot(self) -> Snapshot:
+        if self.taken is None:
+            raise RuntimeError("the snapshot is there once the `with` has ended")
+        return self.taken
 
 
 @contextlib.contextmanager
@@ -254,20 +280,29 @@ def _size_list(base: str, paths: list[str], at: int | None) -> list[int]:
     return [found.get(p, -1) for p in paths]
 
 
-def _fill_apart(
-    view: memoryview, base: str, order: list[str], sizes: Mapping[str, int], at: int | None
-) -> set[str]:
-    """`_fill`, the files after the middle (by a guess at the cost: a page per file, plus
-    its bytes) read by a forked child meanwhile, into the same memory (`view`: shared)."""
+@contextlib.contextmanager
+def _filling_apart(
+    view: memoryview,
+    base: str,
+    order: list[str],
+    sizes: Mapping[str, int],
+    at: int | None,
+    share: float,
+) -> Iterator[set[str]]:
+    """`_fill`: this process reads the first `share` of the files (by a guess at the cost: a
+    page per file, plus its bytes), and a forked child the rest into the same (shared)
+    memory, `view`, while the `with` runs; the set it gives is `_fill`'s once it has ended."""
     costs = [sizes[p] + 4096 for p in order]
-    half, spent, middle = sum(costs) // 2, 0, 0
-    while middle < len(order) and spent < half:
+    mine, spent, middle = sum(costs) * share, 0, 0
+    while middle < len(order) and spent < mine:
         spent += costs[middle]
         middle += 1
     offset = sum(sizes[p] + 1 for p in order[:middle])
     other = Forked(lambda: _fill(view[offset:], base, order[middle:], sizes, at))
     try:
-        return _fill(view[:offset], base, order[:middle], sizes, at) | other.result()
+        moved = _fill(view[:offset], base, order[:middle], sizes, at)
+        yield moved
+        moved |= other.result()
     finally:
         other.close()
 
