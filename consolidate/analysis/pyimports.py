@@ -217,7 +217,11 @@ def _static_imports(text: _Text) -> Iterator[PyImport]:
             if not text.in_string(at):
                 parsed = _parsed(_statement(text.text, at))
                 if parsed:
-                    line, line_text = text.line(at), text.line_text(at)
+                    line = text.line(at)
+                    # On the line found (most are), its text is known: `line_text(at)`.
+                    line_text = (
+                        text.text[start:end].strip()[:200] if at >= start else text.line_text(at)
+                    )
                     for module, names, level, kind in parsed:
                         yield PyImport(module, names, level, line, kind, line_text)
 
