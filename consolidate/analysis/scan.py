@@ -32,7 +32,8 @@ PARALLEL_FROM = 4000  # below this many code files, starting workers costs more 
 PARALLEL_BYTES = 8 * 1024 * 1024
 # Each chunk is this share of the code files not yet handed out, per worker, down to SMALLEST
 # files: the workers start on large chunks, and the last ones, which this process scans
-# itself or waits for, are small (a wait of 5 ms, not 70 ms, for the last one a worker took).
+# itself or waits for, are small (it waited 0.04 s for the last one a worker had taken on
+# 21,308 files, against 0.07-0.08 s with 16 chunks of one size).
 SHARE = 2
 SMALLEST = 100
 # What forked workers read: set before the fork, cleared after the scan.

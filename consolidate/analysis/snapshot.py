@@ -7,9 +7,11 @@ processes forked after the read see the buffer without copying it: one object, w
 they only read, where a dict of 20,000 bytes objects had every page written by the workers'
 reference counts, and so copied into each of them.
 
-From READ_APART_FROM files on, a forked child sizes and reads the second half of them into
-the same (shared) memory while this process does the first half: the time is in the system
-calls, one process per core takes a third off it.
+From READ_APART_FROM files on, a forked child sizes half of the files and reads those after
+this process's share of them into the same (shared) memory, while this process sizes the other
+half and reads its share: the time is in system calls, which two processes share. The caller
+may do work of its own while the child reads (`Snapshot.reading`). The searches of the whole
+buffer go through the C library's `memmem` where there is one (`Corpus.holding`).
 """
 
 from __future__ import annotations
