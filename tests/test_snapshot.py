@@ -202,7 +202,9 @@ def test_work_inside_reading_runs_while_the_child_reads(
         with pytest.raises(RuntimeError, match="once the `with` has ended"):
             reading.snapshot  # noqa: B018
     assert started[-1].pid == 0  # reaped
-    taken = Snapshot.take(tree, paths_of(tree))
+    running: list[int] = []  # `take`'s `meanwhile` runs there too, the child reading
+    taken = Snapshot.take(tree, paths_of(tree), meanwhile=lambda: running.append(started[-1].pid))
+    assert running and running[0] and started[-1].pid == 0
     assert reading.snapshot.corpus.blob[:] == taken.corpus.blob[:]
     assert {p: reading.snapshot.read(p) for p in FILES} == FILES
     with pytest.raises(KeyError), Snapshot.reading(tree, paths_of(tree)):

@@ -76,10 +76,14 @@ class Engine:
     def _read(self, git: Git, workers: int | None) -> None:
         # While a forked child reads most of the files, this process makes what needs only
         # their paths: the names strings may use and the module index, which the workers share.
-        with Snapshot.reading(git.root, self.paths, share=READ_HERE) as reading:
-            names = Names.build(self.paths)
-            index = ModuleIndex(self.paths)
-        self.snapshot = reading.snapshot
+        made: list[tuple[Names, ModuleIndex]] = []
+        self.snapshot = Snapshot.take(
+            git.root,
+            self.paths,
+            meanwhile=lambda: made.append((Names.build(self.paths), ModuleIndex(self.paths))),
+            share=READ_HERE,
+        )
+        names, index = made[0]
         # Code files are read once, on worker processes, for their imports and for the strings
         # that name files; this process reads the rest meanwhile.
         jobs = workers if workers is not None else tuning.CURRENT.jobs

@@ -182,11 +182,20 @@ class Snapshot:
         return {"path": path, "lines": lines, "bytes": end - start}
 
     @classmethod
-    def take(cls, root: Path, paths: list[str]) -> Snapshot:
+    def take(
+        cls,
+        root: Path,
+        paths: list[str],
+        *,
+        meanwhile: Callable[[], object] | None = None,
+        share: float = 0.5,
+    ) -> Snapshot:
         """Read `paths` straight into one buffer, sized from `lstat`: the bytes are never held
-        twice (a file that changes size meanwhile is read again on its own)."""
-        with cls.reading(root, paths) as reading:
-            pass  # nothing else to do while a child reads
+        twice (a file that changes size meanwhile is read again on its own). `meanwhile()`
+        runs while a child reads what follows this process's `share` (`reading`)."""
+        with cls.reading(root, paths, share=share) as reading:
+            if meanwhile is not None:
+                meanwhile()
         return reading.snapshot
 
     @classmethod
