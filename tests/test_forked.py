@@ -12,7 +12,7 @@ import pytest
 from repo_support import RepoFactory
 
 from consolidate.analysis import forked, investigation
-from consolidate.analysis.forked import Forked
+from consolidate.analysis.forked import Crew, Forked
 from consolidate.gitio import Git
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
@@ -100,6 +100,72 @@ def test_without_fork_the_value_is_computed_here(monkeypatch: pytest.MonkeyPatch
     job = Forked(os.getpid)
     assert job.pid == 0
     assert job.result() == os.getpid()
+
+
+def slow_in_a_child(piece: int) -> tuple[int, int]:
+    if os.getpid() != MAIN:
+        time.sleep(0.02)
+    return piece, os.getpid()
+
+
+MAIN = os.getpid()
+
+
+def test_a_crew_does_each_piece_once_whoever_is_free_takes_it() -> None:
+    """The children take pieces while this process does something else; it then takes the
+    ones left, and every piece has exactly one value."""
+    crew = Crew(slow_in_a_child, 200, 2)
+    assert crew.forked
+    time.sleep(0.5)  # this process is busy elsewhere: the children work meanwhile
+    done = crew.finish(lambda piece: (piece, MAIN))
+    assert sorted(done) == list(range(200))
+    assert all(value[0] == piece for piece, value in done.items())
+    by = [pid for _, pid in done.values()]
+    assert by.count(MAIN) == crew.here > 0  # what was left, taken here
+    assert len(set(by) - {MAIN}) == 2  # and each child did some
+    assert crew.fd == -1 and not any(member.pid for member in crew.members)
+
+
+def test_a_crew_member_that_dies_leaves_its_pieces_to_this_process() -> None:
+    def dies_on_the_first(piece: int) -> int:
+        if piece == 0 and os.getpid() != MAIN:
+            os._exit(3)
+        return piece * 10
+
+    crew = Crew(dies_on_the_first, 40, 2)
+    time.sleep(0.3)
+    done = crew.finish(lambda piece: piece * 10)
+    assert done == {piece: piece * 10 for piece in range(40)}
+    assert crew.here >= 1  # piece 0 at least, which the child never gave back
+
+
+def test_a_crew_works_here_alone_when_it_cannot_fork() -> None:
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        crew = Crew(slow_in_a_child, 30, 2)
+        assert not crew.forked
+        done = crew.finish(lambda piece: (piece, MAIN))
+    finally:
+        stop.set()
+        other.join()
+    assert done == {piece: (piece, MAIN) for piece in range(30)} and crew.here == 30
+
+
+def test_pieces_past_what_the_pipe_holds_are_left_for_this_process() -> None:
+    """The numbers are written without waiting: a pipe that is full takes no more, and the
+    pieces it did not take are done by this process (`finish`)."""
+    read_end, write_end = os.pipe()
+    forked._hand_out(write_end, 100_000)  # 400 KB of numbers: more than any pipe holds
+    os.close(write_end)
+    numbers = list(forked._taken(read_end))
+    os.close(read_end)
+    assert 0 < len(numbers) < 100_000 and numbers == list(range(len(numbers)))
+    crew = Crew(lambda piece: -piece, 100_000, 1)
+    done = crew.finish(lambda piece: -piece)
+    assert done == {piece: -piece for piece in range(100_000)}
+    assert crew.here >= 100_000 - len(numbers)
 
 
 def test_an_investigation_is_the_same_with_its_mentions_from_a_child(

@@ -35,9 +35,10 @@ def snapshot(count: int) -> Snapshot:
 def test_workers_and_one_process_find_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(scan, "PARALLEL_FROM", 1)
     alone = Pending(snapshot(60), workers=1)
-    assert alone.pool is None
+    assert alone.crew is None
     pending = Pending(snapshot(60), workers=2)
-    assert pending.pool is not None and pending.chunks == scan.chunks(pending.code, 2)
+    assert pending.crew is not None and pending.crew.forked
+    assert pending.chunks == scan.chunks(pending.code, 2)
     together, single = pending.result(), alone.result()
     assert together.uses == single.uses
     assert together.code_files == single.code_files
@@ -70,14 +71,14 @@ def test_workers_by_default_from_enough_files_or_bytes(
     monkeypatch.setattr(scan, "PARALLEL_BYTES", bytes_from)
     pending = Pending(snapshot(60), workers=None)  # 122 code files, 3.5 KB
     try:
-        assert (pending.pool is not None) is parallel
+        assert (pending.crew is not None) is parallel
         assert len(pending.result().code_files) == 122
     finally:
         pending.close()
 
 
 def test_chunks_no_worker_started_are_scanned_here(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Far more chunks than the pool queues ahead, and slow workers: most are still waiting.
+    # Many small chunks, and slow workers: most are still waiting when this process asks.
     monkeypatch.setattr(scan, "PARALLEL_FROM", 1)
     monkeypatch.setattr(scan, "SMALLEST", 1)
     monkeypatch.setattr(scan, "_resolve_chunk", slow_in_workers)
@@ -234,7 +235,7 @@ def test_what_exists_at_the_fork_is_frozen_until_the_scan_ends(
     assert len(scan._RESOLVERS) == 1  # made before the fork: the workers have it already
     assert len(pending.result().code_files) == 62
     assert gc.get_freeze_count() == 0 and not scan._RESOLVERS
-    assert Pending(snapshot(30), workers=1).pool is None and gc.get_freeze_count() == 0
+    assert Pending(snapshot(30), workers=1).crew is None and gc.get_freeze_count() == 0
 
 
 def test_an_error_beside_the_workers_stops_them_and_unfreezes(
@@ -260,7 +261,8 @@ def test_an_error_beside_the_workers_stops_them_and_unfreezes(
     with pytest.raises(OSError, match="the disk went away"):
         Engine(Git.open(make_repo(files(10))), workers=2)
     [pending] = started
-    assert pending.pool is not None and all(f.done() for f in pending.futures)
+    assert pending.crew is not None and pending.crew.members  # they ran, and are reaped
+    assert not any(member.pid for member in pending.crew.members) and pending.crew.fd == -1
     assert gc.get_freeze_count() == 0 and not scan._SHARED
 
 

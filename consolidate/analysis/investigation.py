@@ -88,7 +88,7 @@ class Engine:
         # that name files; this process reads the rest meanwhile.
         jobs = workers if workers is not None else tuning.CURRENT.jobs
         pending = Pending(self.snapshot, jobs, names=names, index=index)
-        paused = self.log if self.narrow and pending.pool is not None else None
+        paused = self.log if self.narrow and pending.crew is not None else None
         if paused is not None:
             paused.pause()
         try:

@@ -14,16 +14,14 @@ import marshal
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from consolidate.analysis import pyimports, strings, tsimports
+from consolidate.analysis.forked import Crew
 from consolidate.analysis.pyresolve import SYS_PATH_NEEDLES, ModuleIndex, PyResolver
 from consolidate.analysis.snapshot import MAX_BYTES as MAX_BYTES
 from consolidate.analysis.snapshot import Snapshot as Snapshot
 from consolidate.analysis.uses import Use
-
-if TYPE_CHECKING:
-    from concurrent.futures import Future, ProcessPoolExecutor
 
 PY_SUFFIXES = (".py", ".pyi")
 PARALLEL_FROM = 4000  # below this many code files, starting workers costs more than it saves
@@ -157,9 +155,9 @@ def chunks(code: list[str], workers: int) -> list[list[str]]:
 class Pending:
     """A scan started on worker processes; the caller does other work, then `result()`.
 
-    The code files go out in small chunks. When the caller comes back, the chunks no worker
-    has picked up yet are taken back and scanned here, so the main process's time is not
-    spent waiting while there is work left (work stealing, without a second queue).
+    The code files are cut in chunks that the workers (a `forked.Crew`) take one at a time.
+    When the caller comes back, it takes the chunks left as well, so the main process's time
+    is not spent waiting while there is work left.
     """
 
     def __init__(
@@ -182,16 +180,10 @@ class Pending:
         # what they have not started): measured faster than one worker fewer on 2 cores.
         count = workers or min(os.cpu_count() or 1, 4)
         chosen = workers is not None  # --jobs N: that many, whatever the repository's size
-        self.pool: ProcessPoolExecutor | None = None
-        self.futures: list[Future[Any]] = []  # a chunk's result, or its marshalled bytes
+        self.crew: Crew[Any] | None = None
         self.chunks: list[list[str]] = []
         self.stolen = 0  # chunks this process scanned itself
         if count < 2 or not (chosen or self._large()) or not self.code:
-            return
-        import multiprocessing  # only here: a small repository never pays for it
-        from concurrent.futures import ProcessPoolExecutor
-
-        if "fork" not in multiprocessing.get_all_start_methods():
             return
         _share(snapshot, self.names, self.index)  # what the forked workers see
         if resolve:  # made once here, not in each worker (and here again for stolen chunks)
@@ -199,11 +191,12 @@ class Pending:
         # What exists now lives to the end: the collector skips it, here and in the workers,
         # which then never write to those pages (copy on write) to walk them.
         gc.freeze()
-        context = multiprocessing.get_context("fork")
-        self.pool = ProcessPoolExecutor(max_workers=count, mp_context=context)
         self.chunks = chunks(self.code, count)
         remote = _resolve_packed if resolve else self.work
-        self.futures = [self.pool.submit(remote, chunk) for chunk in self.chunks]
+        self.crew = Crew(lambda i: remote(self.chunks[i]), len(self.chunks), count)
+        if not self.crew.forked:  # no fork here: one process, as for a small repository
+            self.close()
+            self.crew = None
 
     def _large(self) -> bool:
         """Whether starting workers pays without being asked for: enough files or bytes."""
@@ -212,33 +205,30 @@ class Pending:
         return sum(len(self.snapshot.read(p) or b"") for p in self.code) >= PARALLEL_BYTES
 
     def _gather(self) -> list[Any]:
-        if self.pool is None:
+        if self.crew is None:
             _share(self.snapshot, self.names, self.index)
             try:
                 return self.work(self.code)
             finally:
                 _share(None)
-        out: list[Any] = []
         try:
-            # In order, as the workers take them: the largest left first, and the small last
-            # ones to whoever is free first.
-            for future, chunk in zip(self.futures, self.chunks, strict=True):
-                if future.cancel():
-                    out += self.work(chunk)
-                    self.stolen += 1
-            for future in self.futures:
-                if not future.cancelled():
-                    done = future.result()
-                    out += marshal.loads(done) if isinstance(done, bytes) else done
+            # The chunks no worker has taken yet are scanned here (largest first, and the
+            # small last ones by whoever is free first); then the workers' come back.
+            done = self.crew.finish(lambda i: self.work(self.chunks[i]))
+            self.stolen = self.crew.here
         finally:
             self.close()
+        out: list[Any] = []
+        for i in range(len(self.chunks)):
+            found = done[i]
+            out += marshal.loads(found) if isinstance(found, bytes) else found
         return out
 
     def close(self) -> None:
-        """Stop the workers (a chunk they are scanning is finished, the rest dropped) and
-        give the collector back what the fork froze; `result()` does this itself."""
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+        """Stop the workers (the caller failed) and give the collector back what the fork
+        froze; `result()` does this itself."""
+        if self.crew is not None:
+            self.crew.close()
             gc.unfreeze()
         _share(None)
 
