@@ -108,6 +108,7 @@ class Judge:
         self.seeds = set(seeds)
         self.removed_services = set(removed_services)  # (compose file, service)
         self.inputs = inputs or {}  # what kept services build from or mount, beside graph.runs
+        self.run = graph.runs.keys() | self.inputs.keys()  # the files something runs
         self.non_production = set(non_production)
         self.candidates = graph.reached(self.seeds)
         self.removal = set(self.candidates)
@@ -126,6 +127,8 @@ class Judge:
         test, or being a tool's config say what it is, not that something else needs it; a
         framework's convention (a route's `page.tsx`) keeps a file unless it is one of the
         component's own. A file's own `consolidate: keep` marker is a person saying it stays."""
+        if path not in self.run:  # most files: nothing runs them
+            return []
         known = self.outside.get(path)
         if known is None:
             known = [r for r in self.runs(path) if r.kind not in SELF_ROOTS and self.alive(r)]
@@ -155,7 +158,8 @@ class Judge:
         )
 
     def outside_importers(self, path: str) -> list[str]:
-        return sorted(u for u in self.graph.importers.get(path, {}) if u not in self.removal)
+        removal = self.removal
+        return sorted([u for u in self.graph.importers.get(path, ()) if u not in removal])
 
     def sure(self, user: str, path: str) -> bool:
         use = self.graph.importers.get(path, {}).get(user)
@@ -168,8 +172,8 @@ class Judge:
                 yield user
 
     def used_from_outside(self, path: str) -> bool:
-        users = self.graph.importers.get(path, {})
-        return any(u not in self.removal for u in users) or bool(self.outside_roots(path))
+        users = self.graph.importers.get(path)
+        return bool(users and not self.removal.issuperset(users)) or bool(self.outside_roots(path))
 
     def production_user(self, path: str) -> bool:
         """Is `path` (a file outside the removal) production code, as far as we know?"""

@@ -29,8 +29,9 @@ from consolidate.analysis.pyresolve import PyScan as PyScan
 from consolidate.analysis.pyresolve import resolve_python as resolve_python
 from consolidate.analysis.uses import Use
 
+# Group 1: a compound statement's head before the import (`try:`, `if TYPE_CHECKING:`).
 _STATEMENT = re.compile(
-    r"[ \t]*(?:(?:try|else|finally|except\b[^:\n]*|(?:el)?if\b[^:\n]*)[ \t]*:[ \t]*)?"
+    r"[ \t]*(?:((?:try|else|finally|except\b[^:\n]*|(?:el)?if\b[^:\n]*)[ \t]*:)[ \t]*)?"
     r"(?=(?:import|from)\b)"
 )
 _TO_SEMICOLON = re.compile(
@@ -162,7 +163,7 @@ def scan_file(path: str, data: bytes) -> PyScan:
     )
     if b"import" not in data:
         return PyScan((), (), main)
-    imports = list(_static_imports(text))
+    imports = _static_imports(text)
     # Cheap gates: `sys.path` needs `sys`, `import_module` needs `importlib`.
     tops = {imp.module.partition(".")[0] for imp in imports}
     if "importlib" in tops or "__import__" in text.text:
@@ -199,40 +200,87 @@ def decode(data: bytes) -> str:
         return data.decode("latin-1")
 
 
-def _static_imports(text: _Text) -> Iterator[PyImport]:
-    for start, end in text.hits("import"):
-        code = text.after_string(start)
+def _static_imports(text: _Text) -> list[PyImport]:
+    """The statements that start on a line holding `import` (outside a docstring): at its
+    start, or after a `;`. One loop, without a call per line for what most lines need (the
+    docstrings around them, the line's number, a statement at the line's start): 66,000 such
+    lines of 12,000 files take 0.23 s instead of 0.28 s."""
+    found: list[PyImport] = []
+    full = text.text
+    pos, line, counted = full.find("import"), 1, 0
+    text.after_string(full.rfind("import"))  # every docstring before the last line is known
+    starts, ends, k, known = text.starts, text.ends, 0, len(text.starts)
+    while pos >= 0:
+        start = full.rfind("\n", 0, pos) + 1
+        end = full.find("\n", pos)
+        end = len(full) if end < 0 else end
+        pos = full.find("import", end)
+        while k < known and ends[k] <= start:
+            k += 1
+        code = ends[k] if k < known and starts[k] <= start else start  # after a docstring
         if code >= end:
             continue  # a line inside a docstring
-        logical = text.logical_start(start)
-        m = _STATEMENT.match(text.text, logical, end) if logical < start else None
-        m = m or _STATEMENT.match(text.text, code, end)  # a comment can end with `\\` too
-        keywords = [m.end()] if m else []
-        while text.text.find(";", code, end) >= 0 and (
-            m := _TO_SEMICOLON.match(text.text, code, end)
-        ):
-            code = m.end()  # after a `;` outside strings and comments
-            keywords += [code] if _KEYWORD.match(text.text, code) else []
-        for at in keywords:
-            if not text.in_string(at):
-                parsed = _parsed(_statement(text.text, at))
-                if parsed:
-                    line = text.line(at)
-                    # On the line found (most are), its text is known: `line_text(at)`.
-                    line_text = (
-                        text.text[start:end].strip()[:200] if at >= start else text.line_text(at)
-                    )
-                    for module, names, level, kind in parsed:
-                        yield PyImport(module, names, level, line, kind, line_text)
+        # (where, whether it is outside strings for sure: right at the line's code, it is)
+        if full.startswith(("import ", "from "), code) and not _continues(full, start):
+            keywords = [(code, True)]
+        else:
+            keywords = _line_keywords(text, start, code, end)
+        if full.find(";", code, end) >= 0:
+            keywords += _after_semicolons(full, code, end)
+        for at, outside in keywords:
+            if not outside and text.in_string(at):
+                continue
+            here = at >= start  # on the line found, as most are: its end and text are known
+            parsed = _parsed(_line_statement(full, at, end) if here else _statement(full, at))
+            if not parsed:
+                continue
+            line += full.count("\n", counted, at)
+            counted = at
+            line_text = full[start:end].strip()[:200] if here else text.line_text(at)
+            for module, names, level, kind in parsed:
+                found.append(PyImport(module, names, level, line, kind, line_text))
+    return found
+
+
+def _continues(full: str, start: int) -> bool:
+    """Whether the line before the one at `start` may end with `\\` (`_Text.logical_start`
+    says for sure)."""
+    before = full[start - 2] if start > 1 else ""
+    return before == "\\" or (before == "\r" and full[start - 3] == "\\")
+
+
+def _line_keywords(text: _Text, start: int, code: int, end: int) -> list[tuple[int, bool]]:
+    """Where a statement starts on the line `start`-`end` (`code` on: not in a docstring),
+    after its indentation and a compound statement's head, or on a line it continues."""
+    full = text.text
+    logical = text.logical_start(start) if _continues(full, start) else start
+    m = _STATEMENT.match(full, logical, end) if logical < start else None
+    m = m or _STATEMENT.match(full, code, end)  # a comment can end with `\\` too
+    return [(m.end(), m.start() == code and m[1] is None)] if m else []
+
+
+def _after_semicolons(full: str, code: int, end: int) -> list[tuple[int, bool]]:
+    """Where a statement after a `;` (outside strings and comments) starts an import."""
+    keywords = []
+    while m := _TO_SEMICOLON.match(full, code, end):
+        code = m.end()
+        if _KEYWORD.match(full, code):
+            keywords.append((code, False))
+    return keywords
+
+
+def _line_statement(text: str, start: int, end: int) -> str:
+    """`_statement(text, start)`, the line ending at `end`."""
+    line = text[start:end].rstrip()
+    if not (line.endswith("\\") or "(" in line or "#" in line or ";" in line):
+        return line  # one line, as most are: what `_joined_statement` gives for it
+    return _joined_statement(text, start)
 
 
 def _statement(text: str, start: int) -> str:
     """The statement at `start`: comments cut, `;` ends it, parentheses and `\\` continue it."""
     end = text.find("\n", start)
-    line = text[start : len(text) if end < 0 else end].rstrip()
-    if not (line.endswith("\\") or "(" in line or "#" in line or ";" in line):
-        return line  # one line, as most are: what `_joined_statement` gives for it
-    return _joined_statement(text, start)
+    return _line_statement(text, start, len(text) if end < 0 else end)
 
 
 def _joined_statement(text: str, start: int) -> str:
