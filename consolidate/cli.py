@@ -208,7 +208,7 @@ def orphans_cmd(
 ) -> None:
     """Source files no entry point reaches, largest and oldest first: the next removals."""
     git = _open(repo)
-    log = git.start_log(background=True)  # before the imports below: git has the idle core
+    log = git.start_log()  # before the imports below, which leave a core idle
     from consolidate.analysis import investigation
     from consolidate.report import investigation as investigation_render
     from consolidate.report import sarif

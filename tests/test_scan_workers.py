@@ -77,6 +77,26 @@ def test_workers_by_default_from_enough_files_or_bytes(
         pending.close()
 
 
+def test_a_finished_scan_is_freed_without_the_collector(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing the workers were given refers back to the scan: once the caller lets it go,
+    it goes (with the module index and the names it holds), not at the next full pass of
+    the collector."""
+    import gc
+    import weakref
+
+    monkeypatch.setattr(scan, "PARALLEL_FROM", 1)
+    gc.disable()
+    try:
+        pending = Pending(snapshot(60), workers=2)
+        assert pending.crew is not None
+        assert len(pending.result().code_files) == 122
+        gone = weakref.ref(pending)
+        del pending
+        assert gone() is None
+    finally:
+        gc.enable()
+
+
 def test_chunks_no_worker_started_are_scanned_here(monkeypatch: pytest.MonkeyPatch) -> None:
     # Many small chunks, and slow workers: most are still waiting when this process asks.
     monkeypatch.setattr(scan, "PARALLEL_FROM", 1)
