@@ -41,6 +41,15 @@ class Graph:
     imports: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     importers: dict[str, dict[str, Use]] = field(default_factory=lambda: defaultdict(dict))
     runs: dict[str, list[Root]] = field(default_factory=lambda: defaultdict(list))
+    # `imports` of a file, sorted, once the graph is built: each search asks in order.
+    ordered: dict[str, list[str]] = field(default_factory=dict)
+
+    def imported(self, path: str) -> list[str]:
+        """What `path` imports, in order."""
+        found = self.ordered.get(path)
+        if found is None:
+            found = self.ordered[path] = sorted(self.imports.get(path, ()))
+        return found
 
     @classmethod
     def build(cls, uses: Iterable[Use], roots: Iterable[Root]) -> Graph:
@@ -277,7 +286,7 @@ class Judge:
                     todo.append(path)
             while todo:
                 current = todo.popleft()
-                for target in sorted(self.graph.imports.get(current, ())):
+                for target in self.graph.imported(current):
                     if target not in parent and target not in closed:
                         parent[target] = current
                         todo.append(target)

@@ -278,9 +278,7 @@ def edges(graph: Graph, verdicts: Collection[str]) -> list[list[str]]:
     """[importer, imported] for each import between two candidates, in order."""
     out = []
     for source in sorted(verdicts):
-        targets = graph.imports.get(source)
-        if targets:
-            out += [[source, target] for target in sorted(targets) if target in verdicts]
+        out += [[source, target] for target in graph.imported(source) if target in verdicts]
     return out
 
 
