@@ -377,6 +377,15 @@ def test_the_imports_only_graph_reaches_what_the_whole_graph_reaches() -> None:
     assert lean.reached(["a.py"]) == whole.reached(["a.py"]) == {"a.py", "b.py", "c.py"}
     assert orphans(lean, code, start) == orphans(whole, code, start) == ["d.py", "e.py"]
     assert not lean.importers and not lean.runs
+    # Who imports what is made when first asked (the verdicts ask; `orphans` never does),
+    # each importer with its first use.
+    assert "importers" not in vars(whole)
+    assert {t: list(by) for t, by in whole.importers.items()} == {
+        "b.py": ["a.py"],
+        "c.py": ["b.py"],
+        "e.py": ["d.py"],
+    }
+    assert whole.importers["b.py"]["a.py"] is uses[0] and "importers" in vars(whole)
 
 
 # What the per-file rules look at: names and folders they know, and near misses.
