@@ -26,11 +26,12 @@ def holds_only(doc: Any, nested: frozenset[type], scalars: frozenset[type] = SCA
     level = [doc]
     for _ in range(DEEPEST):
         values = list(chain.from_iterable(v.values() if type(v) is dict else v for v in level))
-        if not allowed.issuperset(map(type, values)):
+        types = set(map(type, values))
+        if not allowed.issuperset(types):
             return False
-        level = [v for v in values if type(v) in nested]
-        if not level:
+        if types.isdisjoint(nested):  # the last level, mostly strings: none to look into
             return True
+        level = [v for v in values if type(v) in nested]
     return False
 
 
