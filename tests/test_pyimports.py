@@ -725,3 +725,11 @@ def test_an_import_statement_seen_again_is_parsed_once() -> None:
         ("app.util", 1, "import os, app.util as u"),
     ]
     assert [(i.module, i.line) for i in two.imports] == [("os", 2), ("app.util", 2)]
+
+
+def test_a_statement_continued_over_lines_counts_its_line_from_its_start() -> None:
+    """A line continued by `\\` is read from where its statement starts, lines further up,
+    after a statement found later on the way down: its line is that start's."""
+    text = b"import a; \\\nx; import c; \\\nimport b\n"
+    found = {(imp.module, imp.line) for imp in scan_file("p/a.py", text).imports}
+    assert found == {("a", 1), ("c", 2)}

@@ -234,6 +234,8 @@ def _static_imports(text: _Text) -> list[PyImport]:
             parsed = _parsed(_line_statement(full, at, end) if here else _statement(full, at))
             if not parsed:
                 continue
+            if at < counted:  # a statement a `\\` continues, from further up: count again
+                line, counted = 1, 0
             line += full.count("\n", counted, at)
             counted = at
             line_text = full[start:end].strip()[:200] if here else text.line_text(at)
