@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from consolidate.analysis.import_errors import likely_import_errors
 from consolidate.analysis.pyimports import (
     PyImport,
     PyScan,
     decode,
-    likely_import_errors,
     resolve_python,
     scan_file,
 )

@@ -19,9 +19,9 @@ from consolidate.analysis.entry_points import find_roots, with_main_guards
 from consolidate.analysis.forked import Forked
 from consolidate.analysis.graph import Graph, Judge, orphans
 from consolidate.analysis.history import history, pathspecs, reads_less
+from consolidate.analysis.import_errors import likely_import_errors
 from consolidate.analysis.names import DockerNames, quick_docker, require_known
 from consolidate.analysis.project_config import ProjectConfig, load_config
-from consolidate.analysis.pyimports import likely_import_errors
 from consolidate.analysis.pyresolve import ModuleIndex
 from consolidate.analysis.references import find_references, service_mentions
 from consolidate.analysis.scan import Pending, Scanned, Snapshot

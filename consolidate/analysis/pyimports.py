@@ -5,9 +5,6 @@ seconds, regexes cost milliseconds. Lines inside triple-quoted strings (docstrin
 an odd construct can make the scanner see an import that is not there, which only keeps a file.
 A file is decoded as Python decodes it: UTF-8, or the encoding its coding line names (PEP 263).
 Imports under `if TYPE_CHECKING:` count like any other.
-
-`likely_import_errors` names imports that can only fail: the file puts folders the repository
-does not have on `sys.path`, and the module it imports is found only by name, elsewhere.
 """
 
 from __future__ import annotations
@@ -19,15 +16,12 @@ import io
 import re
 import tokenize
 from bisect import bisect_right
-from collections.abc import Callable, Collection, Iterable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 from consolidate.analysis.pypaths import added_folder
-from consolidate.analysis.pyresolve import NAME_MATCH
 from consolidate.analysis.pyresolve import PyImport as PyImport
 from consolidate.analysis.pyresolve import PyScan as PyScan
 from consolidate.analysis.pyresolve import resolve_python as resolve_python
-from consolidate.analysis.uses import Use
 
 # Group 1: a compound statement's head before the import (`try:`, `if TYPE_CHECKING:`).
 _STATEMENT = re.compile(
@@ -85,7 +79,7 @@ class _Text:
 
     def logical_start(self, start: int) -> int:
         """Where the statement that the line at `start` continues (with `\\`) begins."""
-        while start and self.text.endswith(("\\", "\\\r"), 0, start - 1):
+        while _continues(self.text, start):
             start = self.text.rfind("\n", 0, start - 1) + 1
         return start
 
@@ -245,17 +239,16 @@ def _static_imports(text: _Text) -> list[PyImport]:
 
 
 def _continues(full: str, start: int) -> bool:
-    """Whether the line before the one at `start` may end with `\\` (`_Text.logical_start`
-    says for sure)."""
+    """Whether the line before the one at `start` ends with `\\` (before its `\\r\\n`)."""
     before = full[start - 2] if start > 1 else ""
-    return before == "\\" or (before == "\r" and full[start - 3] == "\\")
+    return before == "\\" or (before == "\r" and start > 2 and full[start - 3] == "\\")
 
 
 def _line_keywords(text: _Text, start: int, code: int, end: int) -> list[tuple[int, bool]]:
     """Where a statement starts on the line `start`-`end` (`code` on: not in a docstring),
     after its indentation and a compound statement's head, or on a line it continues."""
     full = text.text
-    logical = text.logical_start(start) if _continues(full, start) else start
+    logical = text.logical_start(start)
     m = _STATEMENT.match(full, logical, end) if logical < start else None
     m = m or _STATEMENT.match(full, code, end)  # a comment can end with `\\` too
     return [(m.end(), m.start() == code and m[1] is None)] if m else []
@@ -365,42 +358,3 @@ def _sys_paths(path: str, text: _Text) -> Iterator[tuple[str | None, bool]]:
             if m := _SYS_PATH.match(text.text, pos):
                 folder = added_folder(path, text.text, m, pos) if m[0].endswith("(") else None
                 yield folder, m[1] != "insert"
-
-
-def likely_import_errors(
-    uses: Iterable[Use],
-    paths: Collection[str],
-    read: Callable[[str], bytes | None],
-    sources: Collection[str],
-) -> list[dict[str, Any]]:
-    """Imports in `sources` that can only fail where the file runs: it puts folders on
-    `sys.path` that the repository does not have (and none the scanner could not read), and
-    the module is found only by its name, in a folder the file has no reason to look in."""
-    folders = _folders(paths)
-    missing: dict[str, list[str]] = {}
-    out = []
-    for use in uses:
-        if use.kind != NAME_MATCH or use.source not in sources:
-            continue
-        if use.source not in missing:
-            added = scan_file(use.source, read(use.source) or b"").sys_paths
-            gone = [d for d in added if d is not None and d not in folders]
-            missing[use.source] = gone if None not in added else []
-        if missing[use.source]:
-            reason = (
-                f"it puts {', '.join(missing[use.source])} on sys.path, a folder the repository"
-                " does not have;"
-                f" the module is found only by name, at {', '.join(use.targets)}"
-            )
-            out.append({"path": use.source, "line": use.line, "text": use.text, "reason": reason})
-    return out
-
-
-def _folders(paths: Collection[str]) -> set[str]:
-    """Every folder holding a tracked file, and the paths themselves (a submodule is one)."""
-    found = {"", *paths}
-    for path in paths:
-        folder = path
-        while "/" in folder and (folder := folder.rpartition("/")[0]) not in found:
-            found.add(folder)
-    return found
